@@ -1,0 +1,333 @@
+/**
+ * Tasks on the wire: statuses, list items, details, results, and the bodies and
+ * queries of the task endpoints.
+ *
+ * Response schemas accept unknown extra fields (decode them with
+ * `onExcessProperty: "preserve"` to keep them); request schemas describe exactly
+ * what is sent.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * Where a task is in its life: the first four are in progress, `success` and
+ * `failed` are terminal.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const TaskStatus = Schema.Literal("queued", "scheduling", "scheduled", "running", "success", "failed")
+/** @since 0.1.0 @category status */
+export type TaskStatus = typeof TaskStatus.Type
+
+/** @since 0.1.0 @category status */
+export const InProgressStatus = Schema.Literal("queued", "scheduling", "scheduled", "running")
+/** @since 0.1.0 @category status */
+export type InProgressStatus = typeof InProgressStatus.Type
+
+/** @since 0.1.0 @category status */
+export const TerminalStatus = Schema.Literal("success", "failed")
+/** @since 0.1.0 @category status */
+export type TerminalStatus = typeof TerminalStatus.Type
+
+/**
+ * `true` for `success` and `failed`, the two states a task never leaves.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const isTerminal = (status: TaskStatus): status is TerminalStatus =>
+  status === "success" || status === "failed"
+
+/** @since 0.1.0 @category status */
+export const TaskType = Schema.Literal("user", "shared")
+/** @since 0.1.0 @category status */
+export type TaskType = typeof TaskType.Type
+
+/**
+ * The only workload this API creates. Listings may show other workloads made
+ * elsewhere (applets, web tasks), so responses accept any string.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const WorkloadType = Schema.Literal("serverless")
+/** @since 0.1.0 @category status */
+export type WorkloadType = typeof WorkloadType.Type
+
+const Millis = Schema.Number.annotations({ description: "epoch milliseconds" })
+const NullableMillis = Schema.NullOr(Millis)
+const Progress = Schema.Number.annotations({ description: "0..100 or 0..1; never assume one scale" })
+const SchedulerPayload = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+/**
+ * A task ID as a caller passes it: any text but an empty one, `.` or `..`,
+ * which a URL would read as a path step instead of a task.
+ *
+ * @since 0.1.0
+ * @category status
+ */
+export const TaskID = Schema.String.pipe(
+  Schema.filter((id) => id.length > 0 && id !== "." && id !== "..", {
+    message: () => "taskID must be a non-empty string other than \".\" or \"..\""
+  })
+)
+
+/**
+ * One task of a listing.
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const TaskListItem = Schema.Struct({
+  taskID: Schema.String,
+  taskType: TaskType,
+  ownerID: Schema.String,
+  subscriptionID: Schema.NullOr(Schema.String),
+  packageID: Schema.NullOr(Schema.String),
+  blockName: Schema.optional(Schema.String),
+  status: TaskStatus,
+  progress: Progress,
+  workload: Schema.String,
+  workloadID: Schema.String,
+  resultURL: Schema.NullOr(Schema.String),
+  failedMessage: Schema.NullOr(Schema.String),
+  createdAt: Millis,
+  updatedAt: Millis,
+  startTime: NullableMillis,
+  endTime: NullableMillis,
+  schedulerPayload: SchedulerPayload
+})
+/** @since 0.1.0 @category list */
+export type TaskListItem = typeof TaskListItem.Type
+
+/**
+ * A page of the task listing; `nextToken` is `null` on the last page.
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const TaskListResponse = Schema.Struct({
+  tasks: Schema.Array(TaskListItem),
+  nextToken: Schema.NullOr(Schema.String)
+})
+/** @since 0.1.0 @category list */
+export type TaskListResponse = typeof TaskListResponse.Type
+
+/**
+ * The listing's page size: the service takes 1 to 100.
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const PageSize = Schema.Number.pipe(
+  Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 100, {
+    message: () => "size must be an integer between 1 and 100"
+  })
+)
+
+/**
+ * The query of `GET /v3/users/me/tasks`. Absent or empty values are not sent.
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const ListTasksQuery = Schema.Struct({
+  size: Schema.optional(PageSize),
+  nextToken: Schema.optional(Schema.String),
+  status: Schema.optional(TaskStatus),
+  taskType: Schema.optional(TaskType),
+  workload: Schema.optional(Schema.String),
+  workloadID: Schema.optional(Schema.String),
+  packageID: Schema.optional(Schema.String),
+  blockName: Schema.optional(Schema.String)
+})
+/** @since 0.1.0 @category list */
+export type ListTasksQuery = typeof ListTasksQuery.Type
+
+/**
+ * The latest task of one workload.
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const LatestTaskItem = Schema.Struct({
+  taskID: Schema.String,
+  workloadID: Schema.String,
+  status: TaskStatus,
+  progress: Progress,
+  createdAt: Millis,
+  startTime: NullableMillis,
+  endTime: NullableMillis
+})
+/** @since 0.1.0 @category list */
+export type LatestTaskItem = typeof LatestTaskItem.Type
+
+/** @since 0.1.0 @category list */
+export const LatestTasksResponse = Schema.Array(LatestTaskItem)
+/** @since 0.1.0 @category list */
+export type LatestTasksResponse = typeof LatestTasksResponse.Type
+
+const workloadIDsMessage = {
+  empty: "workloadIDs cannot be empty",
+  tooMany: "workloadIDs cannot exceed 50 items",
+  emptyItem: "workloadIDs must not contain empty items"
+} as const
+
+/**
+ * The workload IDs of `GET /v3/users/me/tasks/latest`: 1 to 50, none empty
+ * (sent comma-joined as `workloadIDs`).
+ *
+ * @since 0.1.0
+ * @category list
+ */
+export const WorkloadIDs = Schema.Array(
+  Schema.String.pipe(Schema.filter((id) => id.trim().length > 0, { message: () => workloadIDsMessage.emptyItem }))
+).pipe(
+  Schema.filter((ids) => ids.length > 0, { message: () => workloadIDsMessage.empty }),
+  Schema.filter((ids) => ids.length <= 50, { message: () => workloadIDsMessage.tooMany })
+)
+
+/**
+ * The detail of a task the user created.
+ *
+ * @since 0.1.0
+ * @category detail
+ */
+export const UserTaskDetail = Schema.Struct({
+  taskType: Schema.Literal("user"),
+  taskID: Schema.String,
+  status: TaskStatus,
+  progress: Progress,
+  workload: Schema.String,
+  workloadID: Schema.String,
+  schedulerPayload: SchedulerPayload,
+  createdAt: Millis,
+  startTime: NullableMillis,
+  endTime: NullableMillis,
+  resultURL: Schema.NullOr(Schema.String),
+  failedMessage: Schema.NullOr(Schema.String)
+})
+
+/**
+ * The detail of a task run through a shared package subscription.
+ *
+ * @since 0.1.0
+ * @category detail
+ */
+export const SharedTaskDetail = Schema.Struct({
+  taskType: Schema.Literal("shared"),
+  taskID: Schema.String,
+  packageID: Schema.NullOr(Schema.String),
+  subscriptionID: Schema.NullOr(Schema.String),
+  status: TaskStatus,
+  progress: Progress,
+  schedulerPayload: SchedulerPayload,
+  createdAt: Millis,
+  startTime: NullableMillis,
+  endTime: NullableMillis,
+  resultURL: Schema.NullOr(Schema.String),
+  failedMessage: Schema.NullOr(Schema.String)
+})
+
+/**
+ * `GET /v3/users/me/tasks/{taskID}`, discriminated by `taskType`.
+ *
+ * @since 0.1.0
+ * @category detail
+ */
+export const TaskDetail = Schema.Union(UserTaskDetail, SharedTaskDetail)
+/** @since 0.1.0 @category detail */
+export type TaskDetail = typeof TaskDetail.Type
+
+/**
+ * What a successful task returns when no schema is given for it: a list of
+ * objects.
+ *
+ * @since 0.1.0
+ * @category result
+ */
+export const DefaultResultData = Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+/** @since 0.1.0 @category result */
+export type DefaultResultData = typeof DefaultResultData.Type
+
+/** @since 0.1.0 @category result */
+export const TaskResultInProgress = Schema.Struct({
+  status: InProgressStatus,
+  progress: Progress
+})
+/** @since 0.1.0 @category result */
+export type TaskResultInProgress = typeof TaskResultInProgress.Type
+
+/** @since 0.1.0 @category result */
+export const TaskResultFailed = Schema.Struct({
+  status: Schema.Literal("failed"),
+  error: Schema.NullOr(Schema.String)
+})
+/** @since 0.1.0 @category result */
+export type TaskResultFailed = typeof TaskResultFailed.Type
+
+/**
+ * The success answer of `…/result`, with `resultData` decoded by `data`.
+ *
+ * @since 0.1.0
+ * @category result
+ */
+export const TaskResultSuccess = <A, I, R>(data: Schema.Schema<A, I, R>) =>
+  Schema.Struct({
+    status: Schema.Literal("success"),
+    resultURL: Schema.NullOr(Schema.String),
+    resultData: Schema.optional(data)
+  })
+/** @since 0.1.0 @category result */
+export interface TaskResultSuccess<A = DefaultResultData> {
+  readonly status: "success"
+  readonly resultURL: string | null
+  readonly resultData?: A
+}
+
+/**
+ * `GET /v3/users/me/tasks/{taskID}/result`, discriminated by `status`.
+ * `resultData` is decoded by `data`, a list of objects by default.
+ *
+ * @example
+ * ```ts
+ * import { Task } from "@oomol-cloud-task/contract"
+ * import { Schema } from "effect"
+ *
+ * const Summary = Task.TaskResult(Schema.Struct({ pages: Schema.Number }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category result
+ */
+export const TaskResult = <A, I, R>(data: Schema.Schema<A, I, R>) =>
+  Schema.Union(TaskResultInProgress, TaskResultSuccess(data), TaskResultFailed)
+/** @since 0.1.0 @category result */
+export type TaskResult<A = DefaultResultData> = TaskResultInProgress | TaskResultSuccess<A> | TaskResultFailed
+
+/** @since 0.1.0 @category result */
+export const DefaultTaskResult = TaskResult(DefaultResultData)
+
+/**
+ * The body of `POST /v3/users/me/tasks`: only serverless tasks exist, and
+ * nothing else is sent.
+ *
+ * @since 0.1.0
+ * @category create
+ */
+export const CreateTaskBody = Schema.Struct({
+  type: WorkloadType,
+  packageName: Schema.NonEmptyString.annotations({ message: () => "packageName must be a non-empty string" }),
+  packageVersion: Schema.NonEmptyString.annotations({ message: () => "packageVersion must be a non-empty string" }),
+  blockName: Schema.NonEmptyString.annotations({ message: () => "blockName must be a non-empty string" }),
+  inputValues: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+/** @since 0.1.0 @category create */
+export type CreateTaskBody = typeof CreateTaskBody.Type
+
+/** @since 0.1.0 @category create */
+export const CreateTaskResponse = Schema.Struct({ taskID: Schema.String })
+/** @since 0.1.0 @category create */
+export type CreateTaskResponse = typeof CreateTaskResponse.Type

@@ -1,0 +1,81 @@
+/**
+ * The upload API: init, a presigned PUT per part, then the final URL.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * The body of `POST {uploadBase}/init`.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const UploadInitBody = Schema.Struct({
+  file_extension: Schema.String.annotations({ description: "with its dot, e.g. \".pdf\"; \".\" when the name has none" }),
+  size: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
+  file_name: Schema.optional(Schema.String.annotations({ description: "the name without its extension" }))
+})
+/** @since 0.1.0 @category upload */
+export type UploadInitBody = typeof UploadInitBody.Type
+
+/**
+ * The answer of `init`: how to cut the file and where to put each part
+ * (`presigned_urls` is keyed by the 1-based part number).
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const UploadInitResponse = Schema.Struct({
+  data: Schema.Struct({
+    upload_id: Schema.String,
+    part_size: Schema.Number.pipe(Schema.int(), Schema.positive()),
+    total_parts: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
+    presigned_urls: Schema.Record({ key: Schema.String, value: Schema.String })
+  })
+})
+/** @since 0.1.0 @category upload */
+export type UploadInitResponse = typeof UploadInitResponse.Type
+
+/**
+ * The answer of `GET {uploadBase}/{upload_id}/url`: `url` is where the file
+ * can be downloaded.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const UploadUrlResponse = Schema.Struct({
+  data: Schema.Struct({
+    url: Schema.String,
+    expires_at: Schema.String,
+    file_name: Schema.String,
+    file_size: Schema.Number,
+    mime_type: Schema.String
+  })
+})
+/** @since 0.1.0 @category upload */
+export type UploadUrlResponse = typeof UploadUrlResponse.Type
+
+/**
+ * Splits a file name into what `init` wants: the extension with its dot and the
+ * name without it.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const splitFileName = (name: string): { readonly extension: string; readonly stem: string } => {
+  const base = name.split(/[\\/]/).pop() ?? name
+  const dot = base.lastIndexOf(".")
+  return dot > 0 ? { extension: base.slice(dot), stem: base.slice(0, dot) } : { extension: ".", stem: base }
+}
+
+/**
+ * The byte range `[start, end)` of part `n` (1-based).
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const partRange = (n: number, partSize: number, fileSize: number): readonly [number, number] => [
+  (n - 1) * partSize,
+  Math.min(n * partSize, fileSize)
+]

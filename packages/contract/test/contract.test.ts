@@ -1,0 +1,153 @@
+import { Api, Failure, Logs, Task, Upload } from "@oomol-cloud-task/contract"
+import { describe, expect, it } from "@effect/vitest"
+import { Either, ParseResult, Schema } from "effect"
+
+const listItem = {
+  taskID: "t1",
+  taskType: "user",
+  ownerID: "o1",
+  subscriptionID: null,
+  packageID: null,
+  status: "running",
+  progress: 40,
+  workload: "serverless",
+  workloadID: "w1",
+  resultURL: null,
+  failedMessage: null,
+  createdAt: 1,
+  updatedAt: 2,
+  startTime: 1,
+  endTime: null,
+  schedulerPayload: {}
+}
+
+const decodeError = <A, I>(schema: Schema.Schema<A, I>, input: unknown): string => {
+  const result = Schema.decodeUnknownEither(schema)(input)
+  if (Either.isRight(result)) throw new Error("expected a decode error")
+  return ParseResult.TreeFormatter.formatErrorSync(result.left)
+}
+
+describe("responses", () => {
+  it("keeps unknown extra fields when asked to preserve them", () => {
+    const page = Schema.decodeUnknownSync(Task.TaskListResponse)(
+      { tasks: [{ ...listItem, extra: 1 }], nextToken: null, traceID: "x" },
+      { onExcessProperty: "preserve" }
+    )
+    expect(page).toMatchObject({ traceID: "x", tasks: [{ extra: 1 }] })
+  })
+
+  it("names a missing required field", () => {
+    const { workloadID: _, ...missing } = listItem
+    expect(decodeError(Task.TaskListItem, missing)).toContain('["workloadID"]')
+  })
+
+  it("names a field of the wrong type", () => {
+    expect(decodeError(Task.TaskListItem, { ...listItem, progress: "40" })).toMatch(/\["progress"\][\s\S]*Expected number/)
+  })
+
+  it("discriminates task details by taskType", () => {
+    const shared = Schema.decodeUnknownSync(Task.TaskDetail)({
+      taskType: "shared",
+      taskID: "t",
+      packageID: "p",
+      subscriptionID: "s",
+      status: "success",
+      progress: 100,
+      schedulerPayload: {},
+      createdAt: 1,
+      startTime: 1,
+      endTime: 2,
+      resultURL: null,
+      failedMessage: null
+    })
+    expect(shared.taskType).toBe("shared")
+  })
+
+  it("decodes resultData with the caller's schema", () => {
+    const Result = Task.TaskResult(Schema.Struct({ pages: Schema.NumberFromString }))
+    expect(Schema.decodeUnknownSync(Result)({ status: "success", resultURL: null, resultData: { pages: "3" } })).toEqual(
+      { status: "success", resultURL: null, resultData: { pages: 3 } }
+    )
+    expect(decodeError(Result, { status: "success", resultURL: null, resultData: { pages: "x" } })).toContain(
+      '["resultData"]'
+    )
+  })
+
+  it("decodes every result variant by default", () => {
+    const decode = Schema.decodeUnknownSync(Task.DefaultTaskResult)
+    expect(decode({ status: "queued", progress: 0 })).toEqual({ status: "queued", progress: 0 })
+    expect(decode({ status: "failed", error: null })).toEqual({ status: "failed", error: null })
+    expect(decode({ status: "success", resultURL: "u", resultData: [{ a: 1 }] })).toMatchObject({ resultData: [{ a: 1 }] })
+  })
+
+  it("parses the JSON text of log entries and keeps text that is not JSON", () => {
+    const logs = Schema.decodeUnknownSync(Logs.LogsResponse)({
+      logs: [{ type: "BlockOutputs", outputs: '{"a":1}', stacks: "[1,2]", result: "not json", node_id: "n" }]
+    }, { onExcessProperty: "preserve" })
+    expect(logs.logs[0]).toEqual({ type: "BlockOutputs", outputs: { a: 1 }, stacks: [1, 2], result: "not json", node_id: "n" })
+  })
+})
+
+describe("requests", () => {
+  it("enforces the page size with the official message", () => {
+    for (const size of [0, 101, 1.5, Number.NaN]) {
+      expect(decodeError(Task.ListTasksQuery, { size })).toContain("size must be an integer between 1 and 100")
+    }
+    expect(Schema.decodeUnknownSync(Task.ListTasksQuery)({ size: 100 })).toEqual({ size: 100 })
+  })
+
+  it("enforces workload ID rules with the official messages", () => {
+    expect(decodeError(Task.WorkloadIDs, [])).toContain("workloadIDs cannot be empty")
+    expect(decodeError(Task.WorkloadIDs, Array.from({ length: 51 }, (_, i) => `w${i}`))).toContain(
+      "workloadIDs cannot exceed 50 items"
+    )
+    expect(decodeError(Task.WorkloadIDs, ["a", " "])).toContain("workloadIDs must not contain empty items")
+  })
+
+  it("encodes a create body with nothing but the wire fields", () => {
+    const body = Schema.encodeUnknownSync(Task.CreateTaskBody)({
+      type: "serverless",
+      packageName: "p",
+      packageVersion: "1.0.0",
+      blockName: "main",
+      webhookUrl: "https://hook",
+      metadata: { a: 1 }
+    })
+    expect(body).toEqual({ type: "serverless", packageName: "p", packageVersion: "1.0.0", blockName: "main" })
+  })
+
+  it("refuses task IDs a URL would read as a path step", () => {
+    for (const id of ["", ".", ".."]) expect(Either.isLeft(Schema.decodeUnknownEither(Task.TaskID)(id))).toBe(true)
+    expect(Api.paths.task("a/../b?c#d e")).toBe("/v3/users/me/tasks/a%2F..%2Fb%3Fc%23d%20e")
+  })
+})
+
+describe("helpers", () => {
+  it("normalizes base URLs", () => {
+    expect(Api.normalizeBaseUrl("https://h/")).toBe("https://h")
+    expect(Api.normalizeBaseUrl("https://h/v1")).toBe("https://h")
+    expect(Api.normalizeBaseUrl("https://h/v3/")).toBe("https://h")
+    expect(Api.normalizeBaseUrl("https://h/api/v3")).toBe("https://h/api")
+  })
+
+  it("reads an error body's message", () => {
+    expect(Failure.requestFailedMessage(400, { message: " bad " })).toBe("bad")
+    expect(Failure.requestFailedMessage(400, { error: "worse" })).toBe("worse")
+    expect(Failure.requestFailedMessage(502, "<html>")).toBe("<html>")
+    expect(Failure.requestFailedMessage(502, undefined)).toBe("Request failed: 502")
+    expect(Failure.requestFailedMessage(500, { message: 3 })).toBe("Request failed: 500")
+  })
+
+  it("classifies insufficient quota in English and Chinese", () => {
+    for (const reason of ["Insufficient funds", "quota exceeded", "low balance", "no credit", "余额不足", "点数不够", "费用"]) {
+      expect(Failure.classifyFailure(reason)).toEqual({ code: "INSUFFICIENT_QUOTA", statusCode: 402 })
+    }
+    expect(Failure.classifyFailure("division by zero")).toEqual({})
+  })
+
+  it("splits file names and part ranges", () => {
+    expect(Upload.splitFileName("dir/report.final.pdf")).toEqual({ extension: ".pdf", stem: "report.final" })
+    expect(Upload.splitFileName("README")).toEqual({ extension: ".", stem: "README" })
+    expect(Upload.partRange(3, 10, 25)).toEqual([20, 25])
+  })
+})

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  // Workspace packages resolve to their sources, so tests need no build.
+  resolve: { conditions: ["@oomol-cloud-task/source", "module", "node", "import", "default"] },
+  ssr: { resolve: { conditions: ["@oomol-cloud-task/source", "node", "import", "default"] } },
+  test: {
+    include: ["packages/*/test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000
+  }
+})
