@@ -57,6 +57,8 @@ export const RunTaskErrorCode = {
 } as const
 /** @since 0.1.0 @category errors */
 export type RunTaskErrorCode = (typeof RunTaskErrorCode)[keyof typeof RunTaskErrorCode]
+/** @since 0.1.0 @category errors */
+export const RunTaskErrorCodeSchema = Schema.Enums(RunTaskErrorCode)
 
 const quotaWords = ["insufficient", "quota", "balance", "credit", "余额", "点数", "费用"] as const
 
@@ -100,3 +102,5 @@ export const UploadErrorCode = {
 } as const
 /** @since 0.1.0 @category errors */
 export type UploadErrorCode = (typeof UploadErrorCode)[keyof typeof UploadErrorCode]
+/** @since 0.1.0 @category errors */
+export const UploadErrorCodeSchema = Schema.Enums(UploadErrorCode)

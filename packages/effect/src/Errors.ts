@@ -1,0 +1,179 @@
+/**
+ * Every way a call can fail, as tagged errors with readable messages.
+ *
+ * Each endpoint's error channel names exactly the errors it can produce; raw
+ * HTTP client or parse errors never escape. No error carries the API key: a
+ * transport failure keeps its cause, never the request that held the headers.
+ *
+ * @since 0.1.0
+ */
+import { Failure } from "@oomol-cloud-task/contract"
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+
+/**
+ * Input that breaks a rule of the API (a page size, a workload ID list, a task
+ * ID, a body that is not JSON). Nothing was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  message: Schema.String
+}) {}
+
+/**
+ * The service answered with a non-2xx status. `message` is the reason its body
+ * gives, else `Request failed: <status>`; `body` is kept as it came.
+ * `retryAfter` is the wait a `Retry-After` header asked for.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
+  status: Schema.Number,
+  body: Schema.Unknown,
+  message: Schema.String,
+  retryAfter: Schema.optional(Schema.DurationFromSelf)
+}) {}
+
+/**
+ * No answer came: the connection failed or dropped, or the request timed out.
+ * `requestSent` is `false` only when the connection could not be made at all,
+ * so the service cannot have seen the request.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NetworkError extends Schema.TaggedError<NetworkError>()("NetworkError", {
+  message: Schema.String,
+  requestSent: Schema.Boolean,
+  cause: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * The service answered 2xx with a body that is not what the API describes: not
+ * JSON, or missing or mistyping a field (named in `message`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", {
+  message: Schema.String,
+  status: Schema.Number,
+  body: Schema.Unknown
+}) {}
+
+/**
+ * Creating a task failed in a way that leaves its fate unknown: the request may
+ * have reached the service (a dropped connection, a 5xx, an unreadable answer).
+ * It was not sent again, since that could run — and bill — the task twice.
+ * List the tasks before creating it again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskMayExist extends Schema.TaggedError<TaskMayExist>()("TaskMayExist", {
+  message: Schema.String,
+  reason: Schema.String,
+  status: Schema.optional(Schema.Number),
+  body: Schema.optional(Schema.Unknown)
+}) {
+  /** @since 0.1.0 */
+  static fromFailure(failure: RequestError): TaskMayExist {
+    return new TaskMayExist({
+      message: `The task may have been created: ${failure.message}. It was not sent again; list tasks before retrying.`,
+      reason: failure.message,
+      ...(failure._tag === "NetworkError" ? {} : { status: failure.status, body: failure.body })
+    })
+  }
+}
+
+/**
+ * The task ended `failed`. `reason` is the service's text; a reason about
+ * quota, balance or credit is `code: "INSUFFICIENT_QUOTA"` with
+ * `statusCode: 402`. `detail` is the failed result as it came.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
+  taskID: Schema.String,
+  message: Schema.String,
+  reason: Schema.NullOr(Schema.String),
+  code: Schema.optional(Failure.RunTaskErrorCodeSchema),
+  statusCode: Schema.optional(Schema.Number),
+  detail: Schema.Unknown
+}) {
+  /** @since 0.1.0 */
+  static fromResult(taskID: string, detail: { readonly error?: string | null }): TaskFailed {
+    const reason = Failure.messageOf(detail.error ?? null) ?? null
+    const text = reason ?? "Unknown error"
+    return new TaskFailed({ taskID, message: `Task failed: ${text}`, reason, detail, ...Failure.classifyFailure(text) })
+  }
+}
+
+/**
+ * Waiting for a task took longer than the timeout, or the polling schedule
+ * ended before the task did. The message follows the official SDK:
+ * `Task polling timeout after <N> minutes`, then the last polling error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout", {
+  taskID: Schema.String,
+  message: Schema.String,
+  timeout: Schema.optional(Schema.DurationFromSelf),
+  lastError: Schema.optional(Schema.String)
+}) {
+  /** @since 0.1.0 */
+  static after(taskID: string, timeout: Duration.Duration | undefined, lastError: string | undefined): PollTimeout {
+    const base = timeout === undefined
+      ? "Task polling stopped: the polling schedule ended before the task finished"
+      : `Task polling timeout after ${Math.max(1, Math.round(Duration.toMillis(timeout) / 60_000))} minutes`
+    return new PollTimeout({
+      taskID,
+      message: lastError === undefined ? base : `${base}. Last polling request error: ${lastError}`,
+      ...(timeout === undefined ? {} : { timeout }),
+      ...(lastError === undefined ? {} : { lastError })
+    })
+  }
+}
+
+/**
+ * An upload failed. `code` is one of the official upload codes; `statusCode`
+ * is the HTTP status when there was one.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UploadError extends Schema.TaggedError<UploadError>()("UploadError", {
+  code: Failure.UploadErrorCodeSchema,
+  message: Schema.String,
+  statusCode: Schema.optional(Schema.Number)
+}) {}
+
+/**
+ * What a request can fail with once sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RequestError = ApiError | NetworkError | MalformedResponse
+
+/**
+ * Every error of the client.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type CloudTaskError =
+  | InvalidInput
+  | ApiError
+  | NetworkError
+  | MalformedResponse
+  | TaskMayExist
+  | TaskFailed
+  | PollTimeout
+  | UploadError

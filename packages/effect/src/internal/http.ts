@@ -1,0 +1,192 @@
+/**
+ * Sending one request and reading its answer: the single place where HTTP
+ * client failures become the client's own errors.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { Failure } from "@oomol-cloud-task/contract"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
+import { parseRetryAfter } from "../Retry.js"
+
+/** Decodes a parsed JSON body; built once per schema. */
+export type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseError>
+
+/** A decoder that keeps unknown fields, as the contract asks of responses. */
+export const decoder = <A, I>(schema: Schema.Schema<A, I, never>): Decoder<A> =>
+  Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve" })
+
+/** One line per problem, each naming the field: `tasks.0.status: Expected …`. */
+export const describeParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map(({ message, path }) => {
+      const key = path.length === 0 ? undefined : String(path[path.length - 1])
+      return key === undefined || message.startsWith(key) ? message : `${path.join(".")}: ${message}`
+    })
+    .join("; ")
+
+// Codes of a connection that was never made: the service cannot have seen the request.
+const connectFailures = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+const causeChain = (cause: unknown): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
+  const chain: Array<{ readonly code?: unknown; readonly message?: unknown }> = []
+  let current = cause
+  while (typeof current === "object" && current !== null && chain.length < 8) {
+    chain.push(current)
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return chain
+}
+
+/** A transport failure as the client reports it: the cause's own words, never the request. */
+export const networkError = (cause: unknown, what: string): NetworkError => {
+  const chain = causeChain(cause)
+  const requestSent = !chain.some((c) => typeof c.code === "string" && connectFailures.has(c.code))
+  const deepest = [...chain].reverse().find((c) => typeof c.message === "string" && c.message !== "")
+  const reason = deepest === undefined ? "the connection failed" : String(deepest.message)
+  return new NetworkError({ message: `${what} failed: ${reason}`, requestSent, cause })
+}
+
+const fromClientError = (error: HttpClientError.HttpClientError, what: string): NetworkError =>
+  error._tag === "ResponseError"
+    ? new NetworkError({
+      message: `${what} failed: the connection dropped while reading the answer`,
+      requestSent: true,
+      cause: error.cause
+    })
+    : networkError(error.cause, what)
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text) as unknown)
+  } catch {
+    return Option.none()
+  }
+}
+
+// The method and path only: a query or a presigned URL's signature stays out of messages.
+const describe = (request: HttpClientRequest.HttpClientRequest) => `${request.method} ${new URL(request.url).pathname}`
+
+const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text)
+
+/** What every request of one client shares. */
+export interface Options {
+  readonly client: HttpClient.HttpClient
+  readonly credentials: RequestCredentials | undefined
+  readonly timeout: Duration.Duration
+}
+
+/** A request sender bound to one client's settings. */
+export interface Http {
+  /** Sends `request`; a 2xx JSON body is decoded, anything else is a `RequestError`. */
+  readonly json: <A>(request: HttpClientRequest.HttpClientRequest, decode: Decoder<A>) => Effect.Effect<A, RequestError>
+  /** Sends `request` and only checks for a 2xx status; the body is read and dropped. */
+  readonly send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<void, RequestError>
+}
+
+interface Answer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly text: string
+}
+
+/** Builds the sender once per client. */
+export const make = (options: Options): Http => {
+  const { client, credentials, timeout } = options
+  const timeoutText = Duration.format(timeout)
+
+  // The fetch-based client reads RequestInit from the context at request time;
+  // other clients ignore it, as `credentials` means nothing outside a browser.
+  const withCredentials = credentials === undefined
+    ? <A, E, R>(effect: Effect.Effect<A, E, R>) => effect
+    : <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(
+        Effect.serviceOption(FetchHttpClient.RequestInit),
+        (init) =>
+          Effect.provideService(effect, FetchHttpClient.RequestInit, {
+            ...Option.getOrElse(init, () => ({})),
+            credentials
+          })
+      )
+
+  const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answer, NetworkError> => {
+    return client.execute(request).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text): Answer => ({ status: response.status, headers: response.headers, text }))
+      ),
+      withCredentials,
+      Effect.mapError((error) => fromClientError(error, describe(request))),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })
+      })
+    )
+  }
+
+  const failure = (answer: Answer): Effect.Effect<never, ApiError> =>
+    Effect.clockWith((clock) =>
+      Effect.flatMap(clock.currentTimeMillis, (now) => {
+        const json = parseJson(answer.text)
+        const body = Option.getOrElse(json, () => (answer.text === "" ? undefined : clip(answer.text)))
+        const retryAfter = parseRetryAfter(answer.headers["retry-after"], now)
+        return Effect.fail(
+          new ApiError({
+            status: answer.status,
+            body,
+            message: Option.isSome(json)
+              ? Failure.requestFailedMessage(answer.status, json.value)
+              : `Request failed: ${answer.status}`,
+            ...(retryAfter === undefined ? {} : { retryAfter })
+          })
+        )
+      })
+    )
+
+  const isOk = (status: number) => status >= 200 && status < 300
+
+  const json = <A>(request: HttpClientRequest.HttpClientRequest, decode: Decoder<A>): Effect.Effect<A, RequestError> =>
+    Effect.flatMap(exchange(request), (answer): Effect.Effect<A, RequestError> => {
+      if (!isOk(answer.status)) return failure(answer)
+      const parsed = parseJson(answer.text)
+      if (Option.isNone(parsed)) {
+        return Effect.fail(
+          new MalformedResponse({
+            message: `${describe(request)} answered ${answer.status} with a body that is not JSON`,
+            status: answer.status,
+            body: clip(answer.text)
+          })
+        )
+      }
+      return Either.match(decode(parsed.value), {
+        onLeft: (error) =>
+          Effect.fail(
+            new MalformedResponse({
+              message: `${describe(request)} answered an unexpected body: ${describeParseError(error)}`,
+              status: answer.status,
+              body: parsed.value
+            })
+          ),
+        onRight: Effect.succeed
+      })
+    })
+
+  const send = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<void, RequestError> =>
+    Effect.flatMap(exchange(request), (answer) => (isOk(answer.status) ? Effect.void : failure(answer)))
+
+  return { json, send }
+}
