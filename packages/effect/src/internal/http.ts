@@ -23,14 +23,20 @@ export type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseE
 export const decoder = <A, I>(schema: Schema.Schema<A, I, never>): Decoder<A> =>
   Schema.decodeUnknownEither(schema, { onExcessProperty: "preserve" })
 
-/** One line per problem, each naming the field: `tasks.0.status: Expected …`. */
-export const describeParseError = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map(({ message, path }) => {
-      const key = path.length === 0 ? undefined : String(path[path.length - 1])
-      return key === undefined || message.startsWith(key) ? message : `${path.join(".")}: ${message}`
-    })
-    .join("; ")
+// Schema's own wording needs the field's path; a rule's message already names it.
+const isGeneric = (message: string) =>
+  message === "is missing" || message.startsWith("Expected ") || message.startsWith("is unexpected")
+
+const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map(({ message, path }) =>
+    path.length > 0 && isGeneric(message) ? `${path.join(".")}: ${message}` : message
+  )
+
+/** Every problem of a decoded body, each naming its field: `tasks.0.status: Expected …`. */
+export const describeParseError = (error: ParseResult.ParseError): string => describeIssues(error).join("; ")
+
+/** The first problem only: what a caller needs to fix their input. */
+export const describeFirstIssue = (error: ParseResult.ParseError): string => describeIssues(error)[0] ?? error.message
 
 // Codes of a connection that was never made: the service cannot have seen the request.
 const connectFailures = new Set([

@@ -5,14 +5,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidInput } from "../Errors.js"
-import { describeParseError } from "./http.js"
+import { describeFirstIssue } from "./http.js"
 
 /** Checks `value` against a contract schema; a broken rule is an `InvalidInput` with the rule's message. */
 export const validate = <A, I>(schema: Schema.Schema<A, I, never>) => {
   const decode = Schema.decodeUnknownEither(schema)
   return (value: unknown): Effect.Effect<A, InvalidInput> =>
     Either.match(decode(value), {
-      onLeft: (error) => Effect.fail(new InvalidInput({ message: describeParseError(error) })),
+      onLeft: (error) => Effect.fail(new InvalidInput({ message: describeFirstIssue(error) })),
       onRight: Effect.succeed
     })
 }

@@ -1,0 +1,227 @@
+import { CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Clock, Duration, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
+import { type Answer, clientLayer, mock } from "./mock.js"
+import { recordingTracer } from "./tracer.js"
+
+const Client = CloudTaskClient.CloudTaskClient
+
+/** Answers a task's result: `script[i]` for the i-th poll, the last one after. */
+const scripted = (script: ReadonlyArray<Answer>) => {
+  const times: Array<number> = []
+  const m = mock((_request, index) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      times.push(now)
+      return script[Math.min(index, script.length - 1)]!
+    })
+  )
+  return { m, times }
+}
+
+const running = (progress: number): Answer => ({ json: { status: "running", progress } })
+const success: Answer = { json: { status: "success", resultURL: "https://r", resultData: [{ ok: true }] } }
+
+/** Runs `effect` in a fiber while moving the test clock far enough for it to end. */
+const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationInput = "1 hour") =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    yield* TestClock.adjust(by)
+    return yield* Fiber.join(fiber)
+  })
+
+const gaps = (times: ReadonlyArray<number>) => times.slice(1).map((t, i) => t - times[i]!)
+
+// Poll-level behaviour is shown with the request retry policy off, so each poll is one request.
+const noRetry = { retry: Retry.never }
+
+describe("schedules", () => {
+  it.effect("fixed polls every interval, starting at once", () => {
+    const { m, times } = scripted([running(10), running(20), running(30), success])
+    return Effect.gen(function*() {
+      const result = yield* settle((yield* Client).awaitResult("t", { schedule: Polling.fixed("2 seconds") }))
+      expect(result.resultData).toEqual([{ ok: true }])
+      expect(times).toEqual([0, 2000, 4000, 6000])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("exponential waits min(cap, base × 1.5ⁿ) for n = 1, 2, …", () => {
+    const { m, times } = scripted([running(0), running(0), running(0), running(0), running(0), success])
+    return Effect.gen(function*() {
+      yield* settle((yield* Client).awaitResult("t", { schedule: Polling.exponential({ base: "1 second", cap: "5 seconds" }) }))
+      expect(gaps(times)).toEqual([1500, 2250, 3375, 5000, 5000])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("the default polls every 3 s, as the official SDK's defaults do", () => {
+    const { m, times } = scripted([running(0), running(50), success])
+    return Effect.gen(function*() {
+      yield* settle((yield* Client).awaitResult("t"))
+      expect(gaps(times)).toEqual([3000, 3000])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("any caller schedule is accepted", () => {
+    const { m, times } = scripted([running(0), running(0), success])
+    return Effect.gen(function*() {
+      const schedule = Schedule.fibonacci("100 millis")
+      yield* settle((yield* Client).awaitResult("t", { schedule }))
+      expect(gaps(times)).toEqual([100, 100])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("a schedule that ends before the task does fails with PollTimeout", () => {
+    const { m } = scripted([running(0)])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).awaitResult("t", { schedule: Schedule.recurs(2) })))
+      expect(error._tag).toBe("PollTimeout")
+      expect(error.message).toBe("Task polling stopped: the polling schedule ended before the task finished")
+      expect(m.requests).toHaveLength(3)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+})
+
+describe("watching", () => {
+  it.effect("watch streams every in-progress status, then the terminal one, and stops polling", () => {
+    const { m } = scripted([{ json: { status: "queued", progress: 0 } }, running(40), running(80), success])
+    return Effect.gen(function*() {
+      const statuses = yield* settle(Stream.runCollect((yield* Client).watch("t", { schedule: Polling.fixed("1 second") })))
+      expect(Chunk.toArray(statuses).map((s) => s.status)).toEqual(["queued", "running", "running", "success"])
+      expect(m.requests).toHaveLength(4)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("onProgress hears every in-progress answer", () => {
+    const { m } = scripted([running(10), running(60), success])
+    return Effect.gen(function*() {
+      const heard: Array<string> = []
+      yield* settle((yield* Client).awaitResult("t", {
+        onProgress: (update) => Effect.sync(() => heard.push(`${update.status}:${update.progress}`))
+      }))
+      expect(heard).toEqual(["running:10", "running:60"])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("an interrupt during the sleep ends the wait with no further poll", () => {
+    const { m } = scripted([running(0)])
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork((yield* Client).awaitResult("t"))
+      yield* TestClock.adjust("4 seconds")
+      yield* Fiber.interrupt(fiber)
+      yield* TestClock.adjust("1 hour")
+      expect(m.requests).toHaveLength(2)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+})
+
+describe("failures while polling", () => {
+  it.effect("transient failures are polled through: 503, a dropped connection, a garbled body, 429", () => {
+    const { m } = scripted([
+      { status: 503, json: { message: "busy" } },
+      { drop: "reset" },
+      { text: "<html>oops" },
+      { json: { status: "running" } },
+      { status: 429, headers: { "retry-after": "1" } },
+      success
+    ])
+    return Effect.gen(function*() {
+      const result = yield* settle((yield* Client).awaitResult("t"))
+      expect(result.status).toBe("success")
+      expect(m.requests).toHaveLength(6)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  for (const status of [401, 403, 404]) {
+    it.effect(`a ${status} ends the wait at once`, () => {
+      const { m } = scripted([running(5), { status, json: { message: `nope ${status}` } }, success])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).awaitResult("t")))
+        expect(error._tag).toBe("ApiError")
+        expect(error.message).toBe(`nope ${status}`)
+        expect(m.requests).toHaveLength(2)
+      }).pipe(Effect.provide(clientLayer(m, noRetry)))
+    })
+  }
+
+  it.effect("a timeout follows the official wording and carries the last polling error", () => {
+    const { m } = scripted([running(0), { status: 503, json: { message: "upstream down" } }, running(1)])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).awaitResult("t", { timeout: "2 minutes" })))
+      expect(error._tag).toBe("PollTimeout")
+      expect(error.message).toBe("Task polling timeout after 2 minutes. Last polling request error: upstream down")
+      expect(m.requests.length).toBe(41)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("a timeout with no polling error, rounded to at least a minute, strikes during the sleep", () => {
+    const { m } = scripted([running(0)])
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork((yield* Client).awaitResult("t", { timeout: "10 seconds" }))
+      yield* TestClock.adjust("10 seconds")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error.message).toBe("Task polling timeout after 1 minutes")
+      expect(m.requests).toHaveLength(4)
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("a failed task is a TaskFailed; a quota reason is INSUFFICIENT_QUOTA with 402", () => {
+    const reasons: Record<string, string | null> = { a: "Insufficient balance", b: "余额不足", c: "division by zero", d: null }
+    const m = mock((request) => ({ json: { status: "failed", error: reasons[request.url.pathname.split("/")[5]!] } }))
+    return Effect.gen(function*() {
+      const client = yield* Client
+      const [a, b, c, d] = yield* Effect.forEach(["a", "b", "c", "d"], (id) => Effect.flip(client.awaitResult(id)))
+      expect(a).toMatchObject({ _tag: "TaskFailed", taskID: "a", code: "INSUFFICIENT_QUOTA", statusCode: 402 })
+      expect(a?.message).toBe("Task failed: Insufficient balance")
+      expect(b).toMatchObject({ code: "INSUFFICIENT_QUOTA", statusCode: 402 })
+      expect(c).toMatchObject({ _tag: "TaskFailed", message: "Task failed: division by zero", reason: "division by zero" })
+      expect(c).not.toHaveProperty("code")
+      expect(d).toMatchObject({ message: "Task failed: Unknown error", reason: null, detail: { status: "failed", error: null } })
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+
+  it.effect("createAndWait creates once and returns the task ID with its result", () => {
+    const m = mock((request) => (request.method === "POST" ? { json: { taskID: "new" } } : success))
+    return Effect.gen(function*() {
+      const { result, taskID } = yield* (yield* Client).createAndWait({ packageName: "p", packageVersion: "1", blockName: "b" })
+      expect(taskID).toBe("new")
+      expect(result.resultURL).toBe("https://r")
+      expect(m.requests.map((r) => `${r.method} ${r.url.pathname}`)).toEqual([
+        "POST /v3/users/me/tasks",
+        "GET /v3/users/me/tasks/new/result"
+      ])
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+})
+
+describe("logs --follow", () => {
+  it.effect("reads new entries as they come until the task has ended, then once more", () => {
+    // Entries appear over time; the task ends at 6 s; one late entry lands after that.
+    const at = (now: number) => [
+      ...(now >= 0 ? [{ type: "BlockLog", job_id: "1" }] : []),
+      ...(now >= 3000 ? [{ type: "BlockLog", job_id: "2" }] : []),
+      ...(now >= 6000 ? [{ type: "BlockLog", job_id: "3" }] : []),
+      ...(now >= 7000 ? [{ type: "SessionFinished", job_id: "4" }] : [])
+    ]
+    const m = mock((request) =>
+      Effect.map(Clock.currentTimeMillis, (now): Answer => {
+        if (request.url.pathname.endsWith("/result")) return now >= 6000 ? success : running(now / 100)
+        return Number(request.url.searchParams.get("page")) === 1 ? { json: { logs: at(now) } } : { json: { logs: [] } }
+      })
+    )
+    return Effect.gen(function*() {
+      const entries = yield* settle(Stream.runCollect((yield* Client).logs("t", { follow: true })))
+      expect(Chunk.toArray(entries).map((e) => e.job_id)).toEqual(["1", "2", "3", "4"])
+    }).pipe(Effect.provide(clientLayer(m, noRetry)))
+  })
+})
+
+describe("tracing", () => {
+  it.effect("each endpoint runs in a span named after it, with the task ID", () => {
+    const m = mock(() => success)
+    const { spans, tracer } = recordingTracer()
+    return Effect.gen(function*() {
+      yield* (yield* Client).getTaskResult("t-42")
+      const span = spans.find((s) => s.name === "CloudTaskClient.getTaskResult")
+      expect(span?.attributes.get("oomol.task.id")).toBe("t-42")
+    }).pipe(Effect.provide(clientLayer(m)), Effect.withTracer(tracer))
+  })
+})

@@ -1,0 +1,50 @@
+/**
+ * A tracer that keeps every span it starts, to inspect names and attributes.
+ */
+import { Option, Tracer } from "effect"
+import type { Context, Exit } from "effect"
+
+export interface Recorded {
+  readonly name: string
+  readonly attributes: Map<string, unknown>
+  readonly events: Array<{ readonly name: string; readonly attributes?: Record<string, unknown> }>
+  exit?: Exit.Exit<unknown, unknown>
+}
+
+export const recordingTracer = () => {
+  const spans: Array<Recorded> = []
+  let next = 0
+  const tracer = Tracer.make({
+    span(name, parent, context: Context.Context<never>, links, startTime, kind) {
+      const recorded: Recorded = { name, attributes: new Map(), events: [] }
+      spans.push(recorded)
+      const spanId = `span${next++}`
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId: Option.match(parent, { onNone: () => spanId, onSome: (p) => p.traceId }),
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: recorded.attributes,
+        links: [...links],
+        sampled: true,
+        kind,
+        end: (_endTime, exit) => {
+          recorded.exit = exit
+        },
+        attribute: (key, value) => {
+          recorded.attributes.set(key, value)
+        },
+        event: (eventName, _time, attributes) => {
+          recorded.events.push({ name: eventName, ...(attributes === undefined ? {} : { attributes }) })
+        },
+        addLinks: () => {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
