@@ -1,0 +1,232 @@
+import { CloudTaskClient, Retry } from "@oomol-cloud-task/effect"
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Fiber, Schedule, TestClock } from "effect"
+import { type Answer, clientLayer, mock } from "./mock.js"
+
+const Client = CloudTaskClient.CloudTaskClient
+const ok: Answer = { json: { status: "running", progress: 1 } }
+
+const timed = (script: ReadonlyArray<Answer>) => {
+  const times: Array<number> = []
+  const m = mock((_request, index) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      times.push(now)
+      return script[Math.min(index, script.length - 1)]!
+    })
+  )
+  return { m, times }
+}
+
+const settle = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    yield* TestClock.adjust("1 hour")
+    return yield* Fiber.join(fiber)
+  })
+
+describe("the default retry policy of idempotent requests", () => {
+  for (const status of [408, 429, 500, 502, 503, 504]) {
+    it.effect(`retries ${status}`, () => {
+      const { m } = timed([{ status }, ok])
+      return Effect.gen(function*() {
+        expect((yield* settle((yield* Client).getTaskResult("t"))).status).toBe("running")
+        expect(m.requests).toHaveLength(2)
+      }).pipe(Effect.provide(clientLayer(m)))
+    })
+  }
+
+  it.effect("retries a connection that failed or dropped", () => {
+    const { m } = timed([{ drop: "connect" }, { drop: "reset" }, ok])
+    return Effect.gen(function*() {
+      yield* settle((yield* Client).getDashboard().pipe(Effect.ignore))
+      expect(m.requests).toHaveLength(3)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  for (const status of [400, 401, 403, 404, 409, 422]) {
+    it.effect(`does not retry ${status}`, () => {
+      const { m } = timed([{ status, json: { message: "no" } }, ok])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).getTask("t")))
+        expect(error).toMatchObject({ _tag: "ApiError", status, message: "no" })
+        expect(m.requests).toHaveLength(1)
+      }).pipe(Effect.provide(clientLayer(m)))
+    })
+  }
+
+  it.effect("backs off exponentially with jitter, at most 3 more times", () => {
+    const { m, times } = timed([{ status: 503 }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
+      expect(error).toMatchObject({ _tag: "ApiError", status: 503, message: "Request failed: 503" })
+      expect(m.requests).toHaveLength(4)
+      const waits = times.slice(1).map((t, i) => t - times[i]!)
+      ;[500, 1000, 2000].forEach((base, i) => {
+        expect(waits[i]).toBeGreaterThanOrEqual(base * 0.8)
+        expect(waits[i]).toBeLessThanOrEqual(base * 1.2)
+      })
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("honours Retry-After in seconds", () => {
+    const { times, m } = timed([{ status: 429, headers: { "retry-after": "7" } }, ok])
+    return Effect.gen(function*() {
+      yield* settle((yield* Client).getTaskResult("t"))
+      expect(times).toEqual([0, 7000])
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("honours Retry-After as an HTTP date", () => {
+    const { times, m } = timed([{ status: 503, headers: { "retry-after": new Date(12_000).toUTCString() } }, ok])
+    return Effect.gen(function*() {
+      yield* settle((yield* Client).getTaskResult("t"))
+      expect(times).toEqual([0, 12_000])
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("gives up when Retry-After asks for more than the cap, keeping the wait on the error", () => {
+    const { m } = timed([{ status: 429, headers: { "retry-after": "3600" }, json: { message: "slow down" } }, ok])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
+      expect(error).toMatchObject({ _tag: "ApiError", status: 429, message: "slow down" })
+      expect(error._tag === "ApiError" && error.retryAfter && Duration.toSeconds(error.retryAfter)).toBe(3600)
+      expect(m.requests).toHaveLength(1)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("a caller's policy replaces the default", () => {
+    const { m, times } = timed([{ status: 500 }])
+    return Effect.gen(function*() {
+      yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
+      expect(times).toEqual([0, 100, 200])
+    }).pipe(Effect.provide(clientLayer(m, { retry: Schedule.spaced("100 millis").pipe(Schedule.intersect(Schedule.recurs(2))) })))
+  })
+
+  it.effect("a request that never answers fails after the request timeout", () => {
+    const { m } = timed([{ hang: true }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).getDashboard()))
+      expect(error).toMatchObject({ _tag: "NetworkError", message: "GET /v3/users/me/dashboard failed: no answer within 5s" })
+      expect(m.requests).toHaveLength(4)
+    }).pipe(Effect.provide(clientLayer(m, { requestTimeout: "5 seconds" })))
+  })
+
+  it("parses Retry-After", () => {
+    expect(Retry.parseRetryAfter("120", 0)).toEqual(Duration.seconds(120))
+    expect(Retry.parseRetryAfter(new Date(5000).toUTCString(), 1000)).toEqual(Duration.millis(4000))
+    expect(Retry.parseRetryAfter(new Date(0).toUTCString(), 1000)).toEqual(Duration.zero)
+    expect(Retry.parseRetryAfter("soon", 0)).toBeUndefined()
+    expect(Retry.parseRetryAfter(undefined, 0)).toBeUndefined()
+  })
+})
+
+describe("task creation is never sent twice once the service may have it", () => {
+  const create = Effect.flatMap(Client, (client) =>
+    client.createTask({ packageName: "p", packageVersion: "1", blockName: "b" }))
+
+  it.effect("a connection never made is retried", () => {
+    const { m } = timed([{ drop: "connect" }, { json: { taskID: "t1" } }])
+    return Effect.gen(function*() {
+      expect(yield* settle(create)).toEqual({ taskID: "t1" })
+      expect(m.requests).toHaveLength(2)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("429 and 408 are retried: the service refused it", () => {
+    const { m } = timed([{ status: 429, headers: { "retry-after": "1" } }, { status: 408 }, { json: { taskID: "t1" } }])
+    return Effect.gen(function*() {
+      expect(yield* settle(create)).toEqual({ taskID: "t1" })
+      expect(m.requests).toHaveLength(3)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("a connection that could never be made, every time, is a NetworkError: nothing was created", () => {
+    const { m } = timed([{ drop: "connect" }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle(create))
+      expect(error).toMatchObject({ _tag: "NetworkError", requestSent: false })
+      expect(error.message).toBe("POST /v3/users/me/tasks failed: connect ECONNREFUSED 127.0.0.1:1")
+      expect(m.requests).toHaveLength(4)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  const ambiguous: Array<[string, Answer]> = [
+    ["a 500", { status: 500, json: { message: "oops" } }],
+    ["a 502", { status: 502, text: "<html>bad gateway</html>" }],
+    ["a 503", { status: 503 }],
+    ["a 504", { status: 504 }],
+    ["a dropped connection", { drop: "reset" }],
+    ["a body that is not JSON", { text: "{\"taskID\":" }],
+    ["a body without a task ID", { json: { id: "t1" } }],
+    ["no answer in time", { hang: true }]
+  ]
+  for (const [name, answer] of ambiguous) {
+    it.effect(`${name} is a TaskMayExist, sent once`, () => {
+      const { m } = timed([answer, { json: { taskID: "t2" } }])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle(create))
+        expect(error._tag).toBe("TaskMayExist")
+        expect(error.message).toMatch(/^The task may have been created: .+\. It was not sent again; list tasks before retrying\.$/)
+        expect(m.requests).toHaveLength(1)
+      }).pipe(Effect.provide(clientLayer(m)))
+    })
+  }
+
+  it.effect("a 4xx refusal is an ApiError: nothing was created", () => {
+    const { m } = timed([{ status: 400, json: { message: "unknown package" } }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle(create))
+      expect(error).toMatchObject({ _tag: "ApiError", status: 400, message: "unknown package", body: { message: "unknown package" } })
+      expect(m.requests).toHaveLength(1)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+})
+
+describe("answers that are not what the API describes", () => {
+  it.effect("an error body's message, else its error, else the status", () => {
+    const { m } = timed([
+      { status: 400, json: { message: "bad size" } },
+      { status: 400, json: { error: "bad token" } },
+      { status: 400, json: { detail: "x" } },
+      { status: 502, text: "<html>Bad gateway</html>", headers: { "content-type": "text/html" } }
+    ])
+    return Effect.gen(function*() {
+      const client = yield* Client
+      const messages = []
+      for (let i = 0; i < 3; i++) messages.push((yield* Effect.flip(client.getTask("t"))).message)
+      expect(messages).toEqual(["bad size", "bad token", "Request failed: 400"])
+      const html = yield* Effect.flip(client.getTask("t"))
+      expect(html).toMatchObject({ _tag: "ApiError", status: 502, message: "Request failed: 502", body: "<html>Bad gateway</html>" })
+    }).pipe(Effect.provide(clientLayer(m, { retry: Retry.never })))
+  })
+
+  it.effect("a 2xx body missing a field names the field", () => {
+    const { m } = timed([{ json: { limits: { maxConcurrency: 1, maxQueueSize: 1 }, count: {}, pause: {} } }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip((yield* Client).getDashboard())
+      expect(error._tag).toBe("MalformedResponse")
+      expect(error.message).toContain("GET /v3/users/me/dashboard answered an unexpected body: count.queued: is missing")
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("a 2xx body of the wrong type names the field", () => {
+    const { m } = timed([{ json: { status: "running", progress: "half" } }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip((yield* Client).getTaskResult("t"))
+      expect(error.message).toContain("progress: Expected number, actual \"half\"")
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("a 2xx body that is not JSON", () => {
+    const { m } = timed([{ text: "<html>" }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip((yield* Client).getDashboard())
+      expect(error).toMatchObject({
+        _tag: "MalformedResponse",
+        status: 200,
+        body: "<html>",
+        message: "GET /v3/users/me/dashboard answered 200 with a body that is not JSON"
+      })
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+})
