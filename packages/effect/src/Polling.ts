@@ -69,8 +69,8 @@ export interface AwaitOptions<A = Task.DefaultResultData> {
   readonly timeout?: Duration.DurationInput | undefined
   /** Decodes a successful task's `resultData`. Default: a list of objects. */
   readonly resultData?: Schema.Schema<A, any, never> | undefined
-  /** Called with every in-progress answer. */
-  readonly onProgress?: ((update: Task.TaskResultInProgress) => Effect.Effect<void>) | undefined
+  /** Called with every in-progress answer and the task it is about (one callback can serve many tasks). */
+  readonly onProgress?: ((update: Task.TaskResultInProgress, taskID: string) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -122,7 +122,7 @@ export const watch = <A>(
       Stream.filterMap((result) => result),
       Stream.takeUntil((result) => Task.isTerminal(result.status)),
       Stream.tap((result) =>
-        isInProgress(result) ? (onProgress === undefined ? Effect.void : onProgress(result)) : Ref.set(ended, true)
+        isInProgress(result) ? (onProgress === undefined ? Effect.void : onProgress(result, taskID)) : Ref.set(ended, true)
       ),
       // A schedule that stops before the task ends is a timeout of the caller's making.
       Stream.concat(Stream.execute(Effect.flatMap(Ref.get(ended), (done) => (done ? Effect.void : giveUp(undefined)))))
