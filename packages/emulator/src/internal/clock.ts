@@ -1,0 +1,58 @@
+/**
+ * The emulator's time: a `Clock` that can also be moved forward.
+ *
+ * `shifted` follows another clock (the real one, or a test's `TestClock`) plus
+ * whatever `advance` added, so a demo can fast-forward without waiting.
+ * `virtual` stands still until `advance` moves it, waking the sleepers (a
+ * latency fault) that are due, in order.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+
+export interface EmulatorClock {
+  readonly clock: Clock.Clock
+  readonly advance: (ms: number) => void
+}
+
+const makeClock = (now: () => number, sleep: (ms: number) => Effect.Effect<void>): Clock.Clock => ({
+  [Clock.ClockTypeId]: Clock.ClockTypeId,
+  unsafeCurrentTimeMillis: now,
+  currentTimeMillis: Effect.sync(now),
+  unsafeCurrentTimeNanos: () => BigInt(Math.round(now() * 1_000_000)),
+  currentTimeNanos: Effect.sync(() => BigInt(Math.round(now() * 1_000_000))),
+  sleep: (duration) => sleep(Duration.toMillis(duration))
+})
+
+export const shifted = (base: Clock.Clock): EmulatorClock => {
+  let offset = 0
+  return {
+    clock: makeClock(() => base.unsafeCurrentTimeMillis() + offset, (ms) => base.sleep(Duration.millis(ms))),
+    advance: (ms) => {
+      offset += ms
+    }
+  }
+}
+
+export const virtual = (start: number): EmulatorClock => {
+  let now = start
+  let sleepers: Array<{ readonly until: number; readonly wake: () => void }> = []
+  const sleep = (ms: number) =>
+    Effect.async<void>((resume) => {
+      const sleeper = { until: now + ms, wake: () => resume(Effect.void) }
+      if (ms <= 0) return sleeper.wake()
+      sleepers.push(sleeper)
+      return Effect.sync(() => {
+        sleepers = sleepers.filter((s) => s !== sleeper)
+      })
+    })
+  return {
+    clock: makeClock(() => now, sleep),
+    advance: (ms) => {
+      now += ms
+      const due = sleepers.filter((s) => s.until <= now).sort((a, b) => a.until - b.until)
+      sleepers = sleepers.filter((s) => s.until > now)
+      due.forEach((s) => s.wake())
+    }
+  }
+}

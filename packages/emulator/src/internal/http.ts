@@ -1,0 +1,115 @@
+/** Helpers every route shares: JSON in and out through the contract's schemas, credentials, CORS. */
+import { Api } from "@oomol-cloud-task/contract"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/** A refusal: an error channel of ready answers keeps handlers flat. */
+export type Refusal = HttpServerResponse.HttpServerResponse
+
+/** `{ message }` with a status, the service's error body. */
+export const jsonError = (status: number, message: string, headers: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson({ message }, { status, headers })
+
+const describe = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ")
+
+/** Decodes `input` with a request schema, refusing unknown fields: 400 `{ message }`. */
+export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string): Effect.Effect<A, Refusal> =>
+  Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "all" })(input).pipe(
+    Effect.mapError((error) => jsonError(400, `Invalid ${what}: ${describe(error)}`))
+  )
+
+/** The request body as JSON (an empty body reads as `{}`), decoded by `schema`. */
+export const decodeBody = <A, I>(schema: Schema.Schema<A, I>): Effect.Effect<A, Refusal, HttpServerRequest.HttpServerRequest> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const text = yield* Effect.orElseSucceed(request.text, () => undefined)
+    if (text === undefined) return yield* Effect.fail(jsonError(400, "Could not read the request body"))
+    let json: unknown = {}
+    if (text.trim() !== "") {
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return yield* Effect.fail(jsonError(400, "Request body is not valid JSON"))
+      }
+    }
+    return yield* decode(schema, json, "request body")
+  })
+
+/** The request's query parameters. */
+export const searchParams = (request: HttpServerRequest.HttpServerRequest): URLSearchParams =>
+  new URL(request.url, "http://emulator").searchParams
+
+/** Encodes `value` with a response schema (extra fields kept) as a JSON answer. */
+export const encode = <A, I>(schema: Schema.Schema<A, I>, value: A, status = 200) =>
+  Schema.encode(schema, { onExcessProperty: "preserve" })(value).pipe(
+    Effect.map((body) => HttpServerResponse.unsafeJson(body, { status })),
+    Effect.orDie
+  )
+
+/** Where absolute URLs point: the host the client used, or the emulator's own URL. */
+export const originOf = (request: HttpServerRequest.HttpServerRequest, fallback: string): string => {
+  const host = request.headers["host"]
+  return host === undefined || host === "" ? fallback : `http://${host}`
+}
+
+/**
+ * `Authorization: Bearer <key>` or the session cookie; any non-empty value
+ * unless the emulator was started with a fixed one.
+ */
+export const authenticate = (
+  request: HttpServerRequest.HttpServerRequest,
+  expected: { readonly apiKey?: string; readonly sessionToken?: string }
+): Effect.Effect<void, Refusal> => {
+  const authorization = request.headers["authorization"]
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(.*)$/i.exec(authorization)
+    const key = match?.[1]?.trim() ?? ""
+    if (match === null) return Effect.fail(jsonError(401, "Authorization must be \"Bearer <apiKey>\""))
+    if (key === "" || (expected.apiKey !== undefined && key !== expected.apiKey)) {
+      return Effect.fail(jsonError(401, "Invalid API key"))
+    }
+    return Effect.void
+  }
+  const token = request.cookies[Api.SESSION_COOKIE]
+  if (token !== undefined && token !== "") {
+    return expected.sessionToken === undefined || token === expected.sessionToken
+      ? Effect.void
+      : Effect.fail(jsonError(401, "Invalid session"))
+  }
+  return Effect.fail(
+    jsonError(401, `Unauthorized: send "Authorization: Bearer <apiKey>" or the ${Api.SESSION_COOKIE} cookie`)
+  )
+}
+
+/** CORS for browser pages on another origin, with credentials: the origin is reflected. */
+export const corsHeaders = (request: HttpServerRequest.HttpServerRequest): Record<string, string> => {
+  const origin = request.headers["origin"]
+  if (origin === undefined) return {}
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-allow-credentials": "true",
+    "access-control-expose-headers": "Retry-After, ETag, Content-Length, Content-Type",
+    vary: "Origin"
+  }
+}
+
+/** The answer to a CORS preflight: any headers the page asks for, GET, POST and PUT. */
+export const preflight = (request: HttpServerRequest.HttpServerRequest) =>
+  HttpServerResponse.empty({
+    status: 204,
+    headers: {
+      ...corsHeaders(request),
+      "access-control-allow-methods": "GET, POST, PUT, OPTIONS",
+      "access-control-allow-headers": request.headers["access-control-request-headers"] ?? "authorization, content-type",
+      "access-control-max-age": "600",
+      ...(request.headers["access-control-request-private-network"] === "true"
+        ? { "access-control-allow-private-network": "true" }
+        : {})
+    }
+  })
