@@ -58,6 +58,7 @@ import * as Http from "./internal/http.js"
 import { jsonBody, validate } from "./internal/input.js"
 import * as Polling from "./Polling.js"
 import * as Retry from "./Retry.js"
+import * as Upload from "./Upload.js"
 
 /**
  * A task to create. Only serverless tasks exist: `type` is always sent as
@@ -178,6 +179,10 @@ export interface Service {
     taskIDs: Iterable<string>,
     options?: Polling.AwaitOptions<A> & { readonly concurrency?: number | "unbounded" | undefined }
   ) => Stream.Stream<Settled<A>>
+  /** Uploads a file (init, a PUT per part, its URL) and returns where it can be downloaded. See `Upload`. */
+  readonly upload: Upload.Uploader["upload"]
+  /** The same upload as a stream: `Progress` (bytes sent) as parts go, then `Done` with the file. */
+  readonly uploadWithProgress: Upload.Uploader["uploadWithProgress"]
 }
 
 /**
@@ -227,6 +232,8 @@ export interface Settings {
   readonly uploadBaseUrl: string
   readonly headers: Readonly<Record<string, string>>
   readonly http: Http.Http
+  /** The `HttpClient` underneath, without trace headers: presigned part PUTs go through it bare. */
+  readonly client: HttpClient.HttpClient
   readonly retry: Retry.RetryPolicy
 }
 
@@ -262,6 +269,7 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
         credentials: options.credentials ?? "include",
         timeout: Duration.decode(options.requestTimeout ?? "30 seconds")
       }),
+      client,
       retry: options.retry ?? Retry.defaultPolicy
     }
   })
@@ -479,7 +487,8 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
     watch,
     awaitResult,
     createAndWait,
-    awaitAll
+    awaitAll,
+    ...Upload.make(config)
   }
 }
 

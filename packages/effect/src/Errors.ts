@@ -143,7 +143,8 @@ export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout"
 
 /**
  * An upload failed. `code` is one of the official upload codes; `statusCode`
- * is the HTTP status when there was one.
+ * is the HTTP status when there was one; `cause` is the failure underneath
+ * (an `ApiError` with the body, a `NetworkError`).
  *
  * @since 0.1.0
  * @category errors
@@ -151,7 +152,8 @@ export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout"
 export class UploadError extends Schema.TaggedError<UploadError>()("UploadError", {
   code: Failure.UploadErrorCodeSchema,
   message: Schema.String,
-  statusCode: Schema.optional(Schema.Number)
+  statusCode: Schema.optional(Schema.Number),
+  cause: Schema.optional(Schema.Unknown)
 }) {}
 
 /**

@@ -12,3 +12,5 @@ export * as Errors from "./Errors.js"
 export * as Polling from "./Polling.js"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.js"
+/** @since 0.1.0 */
+export * as Upload from "./Upload.js"

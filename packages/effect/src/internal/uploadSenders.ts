@@ -1,0 +1,94 @@
+/**
+ * The two ways a part's bytes travel to its presigned URL: through the
+ * client's `HttpClient` (anywhere), or through `XMLHttpRequest` (in a browser,
+ * where its upload events tell how many bytes of the part have gone).
+ *
+ * Neither carries the client's headers or cookies: a presigned URL is its own
+ * credential, usually on another host.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { ApiError, NetworkError, type RequestError } from "../Errors.js"
+import * as Http from "./http.js"
+import type { PartBody } from "./uploadSource.js"
+
+/** One PUT of a part. */
+export interface PartRequest {
+  readonly url: string
+  readonly body: PartBody
+  /** Called with how many bytes of this part have gone so far, when the sender can tell. */
+  readonly onProgress: (sent: number) => void
+}
+
+/** Sends the bytes of one part; the upload wraps it with timeouts, retries and progress. */
+export interface PartSender {
+  readonly send: (request: PartRequest) => Effect.Effect<void, RequestError>
+}
+
+const contentType = "application/octet-stream"
+
+// Fetch options in context could carry headers meant for the APIs: a part PUT drops them.
+const withoutFetchHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) => {
+    if (Option.isNone(init) || init.value.headers === undefined) return effect
+    const { headers: _, ...rest } = init.value
+    return Effect.provideService(effect, FetchHttpClient.RequestInit, rest)
+  })
+
+/**
+ * Parts through an `HttpClient`: no cookies (`credentials: "omit"`), no
+ * trace headers, and no span of its own, since the span would record the
+ * presigned URL's signature. A `Blob` part is read into memory first, as only
+ * fetch can send one as it is.
+ */
+export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
+  const http = Http.make({
+    client: client.pipe(HttpClient.withTracerPropagation(false), HttpClient.withTracerDisabledWhen(() => true)),
+    credentials: "omit",
+    // The upload times each attempt itself.
+    timeout: Duration.infinity
+  })
+  return {
+    send: ({ body, onProgress, url }) =>
+      Effect.gen(function*() {
+        const bytes = body instanceof Uint8Array ? body : new Uint8Array(yield* Effect.promise(() => body.arrayBuffer()))
+        yield* http.send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
+        onProgress(bytes.length)
+      }).pipe(withoutFetchHeaders)
+  }
+}
+
+const pathOf = (url: string) => (URL.canParse(url) ? new URL(url).pathname : "the part URL")
+
+/**
+ * Parts through `XMLHttpRequest`, with its upload progress events. Cookies
+ * stay home (`withCredentials` is false) and a `Blob` is sent as it is, never
+ * read into memory. Interrupting the effect aborts the request.
+ */
+export const xhrPartSender: PartSender = {
+  send: ({ body, onProgress, url }) =>
+    Effect.async<void, RequestError>((resume) => {
+      const xhr = new XMLHttpRequest()
+      xhr.open("PUT", url)
+      xhr.setRequestHeader("Content-Type", contentType)
+      xhr.upload.onprogress = (event) => onProgress(event.loaded)
+      xhr.onload = () => {
+        if (xhr.status >= 200 && xhr.status < 300) return resume(Effect.void)
+        const text = xhr.responseText
+        resume(Effect.fail(
+          new ApiError({ status: xhr.status, body: text === "" ? undefined : text, message: `Request failed: ${xhr.status}` })
+        ))
+      }
+      xhr.onerror = () =>
+        resume(Effect.fail(
+          new NetworkError({ message: `PUT ${pathOf(url)} failed: the connection failed`, requestSent: true })
+        ))
+      xhr.send(body as XMLHttpRequestBodyInit)
+      return Effect.sync(() => xhr.abort())
+    })
+}

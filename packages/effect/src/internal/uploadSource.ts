@@ -1,0 +1,167 @@
+/**
+ * What an upload reads from, and how it is cut into parts: a source either
+ * reads any byte range on demand (a `Blob`, bytes in memory, a file on disk)
+ * or gives its bytes once, in order (a `Stream`).
+ */
+import * as PlatformError from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { Upload } from "@oomol-cloud-task/contract"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { InvalidInput } from "../Errors.js"
+
+/** The bytes of one part: a `Blob` slice is handed on unread, so a browser can send it from disk. */
+export type PartBody = Uint8Array | Blob
+
+/** A source opened for reading: its size, and either byte ranges on demand or one pass in order. */
+export type Reader<E, R> =
+  | {
+    readonly _tag: "Ranges"
+    readonly size: number
+    /** The bytes `[start, end)`. */
+    readonly read: (start: number, end: number) => Effect.Effect<PartBody, E, R>
+  }
+  | {
+    readonly _tag: "Sequence"
+    readonly size: number
+    readonly stream: Stream.Stream<Uint8Array, E, R>
+  }
+
+/** A file to upload, not yet opened. */
+export interface Source<out E = never, out R = never> {
+  readonly _tag: "UploadSource"
+  /** Its file name, when it has one: a path's directories are ignored. */
+  readonly name: string | undefined
+  readonly open: Effect.Effect<Reader<E, R>, E | InvalidInput, R>
+}
+
+/** A `Blob` as the platform defines it; duck-typed so a `Blob` from another realm counts. */
+export const isBlob = (u: unknown): u is Blob =>
+  typeof u === "object" && u !== null && typeof (u as Blob).slice === "function" &&
+  typeof (u as Blob).size === "number" && typeof (u as Blob).arrayBuffer === "function"
+
+export const fromBlob = (blob: Blob): Source => {
+  const name = (blob as Partial<File>).name
+  return {
+    _tag: "UploadSource",
+    name: typeof name === "string" && name !== "" ? name : undefined,
+    open: Effect.succeed({ _tag: "Ranges", size: blob.size, read: (start, end) => Effect.succeed(blob.slice(start, end)) })
+  }
+}
+
+export const fromBytes = (bytes: Uint8Array): Source => ({
+  _tag: "UploadSource",
+  name: undefined,
+  // A view, not a copy.
+  open: Effect.succeed({ _tag: "Ranges", size: bytes.length, read: (start, end) => Effect.succeed(bytes.subarray(start, end)) })
+})
+
+const readError = (path: string, method: string, reason: PlatformError.SystemErrorReason, description: string) =>
+  new PlatformError.SystemError({ reason, module: "FileSystem", method, pathOrDescriptor: path, description })
+
+export const fromPath = (path: string): Source<PlatformError.PlatformError, FileSystem.FileSystem> => ({
+  _tag: "UploadSource",
+  name: path,
+  open: Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path)
+    if (info.type !== "File") return yield* Effect.fail(readError(path, "stat", "BadResource", "not a regular file"))
+    const size = Number(info.size)
+    // Each part opens the file on its own: parts are read concurrently, and a
+    // file handle has one position. Only the part's own buffer is allocated.
+    const read = (start: number, end: number) =>
+      Effect.scoped(Effect.gen(function*() {
+        const file = yield* fs.open(path, { flag: "r" })
+        yield* file.seek(start, "start")
+        const buffer = new Uint8Array(end - start)
+        let filled = 0
+        while (filled < buffer.length) {
+          const n = Number(yield* file.read(buffer.subarray(filled)))
+          if (n === 0) {
+            return yield* Effect.fail(
+              readError(path, "read", "UnexpectedEof", `the file ended before byte ${end}: it shrank during the upload`)
+            )
+          }
+          filled += n
+        }
+        return buffer
+      }))
+    return { _tag: "Ranges", size, read } as const
+  })
+})
+
+export const fromStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Source<E, R> => ({
+  _tag: "UploadSource",
+  name: undefined,
+  open: Number.isSafeInteger(size) && size >= 0
+    ? Effect.succeed({ _tag: "Sequence", size, stream })
+    : Effect.fail(new InvalidInput({ message: `size must be a non-negative integer, got ${size}` }))
+})
+
+/** Part `n` (1-based) and its bytes. */
+export interface Part {
+  readonly n: number
+  readonly body: PartBody
+}
+
+/** How `init` cut the file. */
+export interface Plan {
+  readonly size: number
+  readonly partSize: number
+  readonly totalParts: number
+}
+
+const partLength = (plan: Plan, n: number) => {
+  const [start, end] = Upload.partRange(n, plan.partSize, plan.size)
+  return end - start
+}
+
+/**
+ * Cuts a stream of any chunking into the plan's parts, in order, each in its
+ * own buffer: only the part being filled is held here. A stream longer or
+ * shorter than its declared size fails with `InvalidInput`.
+ */
+export const cutParts = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  plan: Plan
+): Stream.Stream<Part, E | InvalidInput, R> =>
+  Stream.suspend(() => {
+    let n = 1
+    let buffer = new Uint8Array(plan.totalParts === 0 ? 0 : partLength(plan, 1))
+    let filled = 0
+    let total = 0
+    // Every part that is full, including empty ones (an empty file is one empty part).
+    const full = (): Array<Part> => {
+      const parts: Array<Part> = []
+      while (n <= plan.totalParts && filled === buffer.length) {
+        parts.push({ n, body: buffer })
+        n += 1
+        buffer = new Uint8Array(n <= plan.totalParts ? partLength(plan, n) : 0)
+        filled = 0
+      }
+      return parts
+    }
+    const feed = (chunk: Uint8Array): Effect.Effect<Array<Part>, InvalidInput> => {
+      total += chunk.length
+      if (total > plan.size) {
+        return Effect.fail(new InvalidInput({ message: `the stream gave more bytes than its size, ${plan.size}` }))
+      }
+      const parts: Array<Part> = []
+      for (let offset = 0; offset < chunk.length;) {
+        const take = Math.min(buffer.length - filled, chunk.length - offset)
+        buffer.set(chunk.subarray(offset, offset + take), filled)
+        filled += take
+        offset += take
+        parts.push(...full())
+      }
+      return Effect.succeed(parts)
+    }
+    return Stream.fromIterable(full()).pipe(
+      Stream.concat(Stream.flattenIterables(Stream.mapEffect(stream, feed))),
+      Stream.concat(Stream.suspend(() =>
+        total < plan.size
+          ? Stream.fail(new InvalidInput({ message: `the stream ended after ${total} of its ${plan.size} bytes` }))
+          : Stream.empty
+      ))
+    )
+  })
