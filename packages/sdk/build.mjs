@@ -1,0 +1,35 @@
+// Builds the published package: declarations from tsc, and one tree-shaken ESM
+// bundle holding the Effect client and the parts of Effect it uses, so an
+// `import` loads one file instead of hundreds of modules.
+import { build } from "esbuild"
+import { execFileSync } from "node:child_process"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+
+execFileSync(process.execPath, [tsc, "-b", join(here, "tsconfig.src.json")], { stdio: "inherit" })
+
+const result = await build({
+  entryPoints: [join(here, "src/index.ts")],
+  outfile: join(here, "dist/index.js"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  // Workspace packages from their sources; Effect's own ESM builds.
+  conditions: ["@oomol-cloud-task/source", "module", "import", "default"],
+  mainFields: ["module", "main"],
+  treeShaking: true,
+  minify: true,
+  sourcemap: "linked",
+  sourcesContent: false,
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning"
+})
+
+const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.bytes ?? 0
+console.log(`dist/index.js: ${(bytes / 1024).toFixed(1)} KiB`)

@@ -1,0 +1,13 @@
+/**
+ * `oomol-cloud-task-sdk`: the Promise client of OOMOL Cloud Task API v3, a
+ * drop-in for the official SDK 1.1.0, built on the Effect client.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * from "./Errors.js"
+/** @since 0.1.0 */
+export * from "./OomolTaskClient.js"
+/** @since 0.1.0 */
+export * from "./Types.js"

@@ -1,0 +1,78 @@
+/**
+ * The one place an Effect client failure becomes the error a Promise caller
+ * catches.
+ */
+import type { Errors } from "@oomol-cloud-task/effect"
+import * as Duration from "effect/Duration"
+import {
+  ApiError,
+  InvalidInputError,
+  MalformedResponseError,
+  NetworkError,
+  TaskFailedError,
+  TaskMayExistError,
+  TimeoutError,
+  UploadError
+} from "../Errors.js"
+
+/** A client error as its facade class. */
+export const fromClientError = (error: Errors.CloudTaskError): Error => {
+  switch (error._tag) {
+    case "InvalidInput":
+      return new InvalidInputError(error.message)
+    case "ApiError":
+      return new ApiError(error.message, error.status, error.body, {
+        retryAfterMs: error.retryAfter === undefined ? undefined : Duration.toMillis(error.retryAfter)
+      })
+    case "NetworkError":
+      return new NetworkError(error.message, error.requestSent, { cause: error.cause })
+    case "MalformedResponse":
+      return new MalformedResponseError(error.message, error.status, error.body)
+    case "TaskMayExist":
+      return new TaskMayExistError(error.message, error.reason, error.status ?? 0, error.body)
+    case "TaskFailed":
+      return new TaskFailedError(error.taskID, error.detail, {
+        message: error.message,
+        code: error.code,
+        statusCode: error.statusCode
+      })
+    case "PollTimeout":
+      return new TimeoutError(error.message)
+    case "UploadError":
+      return new UploadError(error.message, error.statusCode, error.code)
+  }
+}
+
+const isClientError = (value: unknown): value is Errors.CloudTaskError =>
+  typeof value === "object" && value !== null && "_tag" in value && typeof value._tag === "string" &&
+  [
+    "InvalidInput",
+    "ApiError",
+    "NetworkError",
+    "MalformedResponse",
+    "TaskMayExist",
+    "TaskFailed",
+    "PollTimeout",
+    "UploadError"
+  ].includes(value._tag)
+
+/**
+ * What a failed call rejects with: a client error as its facade class; any
+ * other thrown value (an `onProgress` callback that threw, a defect) as it was.
+ */
+export const toRejection = (squashed: unknown): unknown => (isClientError(squashed) ? fromClientError(squashed) : squashed)
+
+/**
+ * The official SDK's abort error: a `DOMException` named `AbortError` with the
+ * message "The operation was aborted.". The signal's `reason` rides along as
+ * `cause`, so a caller who aborted with a reason can still read it.
+ */
+export const abortError = (signal: AbortSignal | undefined): Error => {
+  const error: Error = typeof DOMException === "function"
+    ? new DOMException("The operation was aborted.", "AbortError")
+    : Object.assign(new Error("The operation was aborted."), { name: "AbortError" })
+  if (signal !== undefined && signal.reason !== undefined) {
+    Object.defineProperty(error, "cause", { value: signal.reason, writable: true, configurable: true })
+  }
+  return error
+}

@@ -1,0 +1,66 @@
+/**
+ * The official SDK's options, read into the Effect client's.
+ */
+import { Api } from "@oomol-cloud-task/contract"
+import { type CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import { BackoffStrategy, type AwaitAllOptions, type AwaitOptions, type ClientOptions } from "../Types.js"
+
+/** A millisecond option: a finite number ≥ 0 is used, anything else falls back to the default. */
+export const millis = (value: number | undefined, fallback: number): number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : fallback
+
+// The official defaults: every 3000 ms, exponential, capped at 3000 ms.
+const DEFAULT_INTERVAL = 3000
+
+/** The polling schedule the official `intervalMs` and `backoff` describe. */
+export const schedule = (options: Pick<AwaitOptions, "intervalMs" | "backoff">): Schedule.Schedule<unknown> => {
+  const base = millis(options.intervalMs, DEFAULT_INTERVAL)
+  return options.backoff?.strategy === BackoffStrategy.Fixed
+    ? Polling.fixed(base)
+    : Polling.exponential({ base, cap: millis(options.backoff?.maxIntervalMs, DEFAULT_INTERVAL) })
+}
+
+/**
+ * `resultData` as the official SDK treats it: whatever the service sent, typed
+ * by the caller, unchecked.
+ */
+export const resultData: Schema.Schema<unknown> = Schema.Unknown
+
+/** The Effect client's await options for the official ones. */
+export const pollingOptions = (options: AwaitOptions | AwaitAllOptions = {}): Polling.AwaitOptions<unknown> => {
+  const onProgress = options.onProgress
+  return {
+    schedule: schedule(options),
+    // Only a number > 0 sets a timeout, as in the official SDK.
+    timeout: typeof options.timeoutMs === "number" && options.timeoutMs > 0 ? options.timeoutMs : undefined,
+    resultData,
+    onProgress: onProgress === undefined
+      ? undefined
+      : (update, taskID) => Effect.sync(() => onProgress(update.progress, update.status, taskID))
+  }
+}
+
+// A browser has no `process`; a Node program may set the base URL for every client.
+const environmentBaseUrl = (): string | undefined => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const value = env?.OOMOL_BASE_URL
+  return value === undefined || value.trim() === "" ? undefined : value
+}
+
+/** The Effect client's options for the official ones. */
+export const clientOptions = (options: ClientOptions): CloudTaskClient.Options => ({
+  apiKey: options.apiKey === undefined || options.apiKey === "" ? undefined : Redacted.make(options.apiKey),
+  baseUrl: options.baseUrl ?? environmentBaseUrl() ?? Api.DEFAULT_BASE_URL,
+  defaultHeaders: options.defaultHeaders,
+  credentials: options.credentials ?? "include",
+  retry: options.retries === undefined
+    ? undefined
+    : options.retries <= 0
+    ? Retry.never
+    : Retry.make({ times: Math.floor(options.retries) }),
+  requestTimeout: options.requestTimeoutMs === undefined ? undefined : millis(options.requestTimeoutMs, 30_000)
+})

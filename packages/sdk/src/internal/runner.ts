@@ -1,0 +1,88 @@
+/**
+ * Running the Effect client's effects as Promises: one `ManagedRuntime` per
+ * client, every call cancellable by its caller's signal and by `dispose()`,
+ * every failure rejected as the facade's error (never a `FiberFailure`).
+ */
+import type { CloudTaskClient, Errors } from "@oomol-cloud-task/effect"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { ClientDisposedError } from "../Errors.js"
+import { abortError, toRejection } from "./failure.js"
+
+type Client = CloudTaskClient.CloudTaskClient
+
+/** Runs effects and streams that need the client service. */
+export interface Runner {
+  readonly run: <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal) => Promise<A>
+  readonly iterate: <A>(
+    stream: Stream.Stream<A, Errors.CloudTaskError, Client>,
+    signal?: AbortSignal
+  ) => AsyncIterableIterator<A>
+  readonly dispose: () => Promise<void>
+}
+
+export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner => {
+  const runtime = ManagedRuntime.make(layer)
+  // Every call in flight, so dispose() can end them.
+  const inFlight = new Set<AbortController>()
+  let disposed = false
+
+  const run = async <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal): Promise<A> => {
+    if (disposed) throw new ClientDisposedError()
+    if (signal?.aborted) throw abortError(signal)
+    const controller = new AbortController()
+    const onAbort = () => controller.abort()
+    signal?.addEventListener("abort", onAbort, { once: true })
+    inFlight.add(controller)
+    try {
+      const exit = await runtime.runPromiseExit(effect, { signal: controller.signal })
+      if (Exit.isSuccess(exit)) return exit.value
+      // An interruption is ours to explain; a failure that raced it still wins.
+      if (Cause.isInterruptedOnly(exit.cause) || controller.signal.aborted) {
+        if (signal?.aborted) throw abortError(signal)
+        if (disposed) throw new ClientDisposedError()
+        if (Cause.isInterruptedOnly(exit.cause)) throw abortError(undefined)
+      }
+      throw toRejection(Cause.squash(exit.cause))
+    } finally {
+      signal?.removeEventListener("abort", onAbort)
+      inFlight.delete(controller)
+    }
+  }
+
+  // Pull-based, so a slow consumer slows the polling and `break` stops it.
+  async function* iterate<A>(
+    stream: Stream.Stream<A, Errors.CloudTaskError, Client>,
+    signal?: AbortSignal
+  ): AsyncGenerator<A, void, undefined> {
+    if (disposed) throw new ClientDisposedError()
+    const scope = Effect.runSync(Scope.make())
+    try {
+      const pull = await run(Scope.extend(Stream.toPull(stream), scope), signal)
+      const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
+      for (;;) {
+        const chunk = await run(next, signal)
+        if (chunk === undefined) return
+        for (const item of Chunk.toReadonlyArray(chunk)) yield item
+      }
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  }
+
+  const dispose = async () => {
+    if (disposed) return
+    disposed = true
+    for (const controller of inFlight) controller.abort()
+    await runtime.dispose()
+  }
+
+  return { run, iterate, dispose }
+}
