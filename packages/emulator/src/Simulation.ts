@@ -178,25 +178,19 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
   let tasks: Array<Mutable> = []
   const byID = new Map<string, Mutable>()
   const latestByWorkload = new Map<string, Mutable>()
-  // Waiting tasks in creation order; `head` avoids shifting a long array.
-  let waiting: Array<Mutable> = []
-  let head = 0
+  // Waiting tasks leave in the order they may: by `eligibleAt`, then creation.
+  const waiting = new MinHeap<Mutable>((a, b) =>
+    a.eligibleAt < b.eligibleAt || (a.eligibleAt === b.eligibleAt && a.seq < b.seq)
+  )
   const running = new MinHeap<Mutable>((a, b) => a.endAt < b.endAt || (a.endAt === b.endAt && a.seq < b.seq))
-
-  const queuedCount = () => waiting.length - head
+  const canStart = () => paused === null && running.size < limits.maxConcurrency && waiting.size > 0
 
   const admitDue = (at: number) => {
-    while (paused === null && running.size < limits.maxConcurrency && head < waiting.length) {
-      const next = waiting[head]!
-      if (next.eligibleAt > at) return
-      waiting[head++] = undefined as never
+    while (canStart() && waiting.peek()!.eligibleAt <= at) {
+      const next = waiting.pop()!
       next.admittedAt = at
       next.endAt = at + next.script.total
       running.push(next)
-    }
-    if (head > 1024 && head * 2 > waiting.length) {
-      waiting = waiting.slice(head)
-      head = 0
     }
   }
 
@@ -205,8 +199,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     for (;;) {
       admitDue(time)
       const finishing = running.peek()?.endAt ?? Infinity
-      const canAdmit = paused === null && running.size < limits.maxConcurrency && head < waiting.length
-      const eligible = canAdmit ? Math.max(waiting[head]!.eligibleAt, time) : Infinity
+      const eligible = canStart() ? Math.max(waiting.peek()!.eligibleAt, time) : Infinity
       const next = Math.min(finishing, eligible)
       if (next > until) break
       time = next
@@ -218,9 +211,9 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
   return {
     create: (input, now, createOptions) => {
       advance(now)
-      if (createOptions?.ignoreQueueSize !== true && queuedCount() >= limits.maxQueueSize) {
+      if (createOptions?.ignoreQueueSize !== true && waiting.size >= limits.maxQueueSize) {
         return Either.left(
-          `Queue is full: ${queuedCount()} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
+          `Queue is full: ${waiting.size} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
         )
       }
       const task: Mutable = {
@@ -282,7 +275,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
 
     dashboard: (now) => {
       advance(now)
-      const count = { queued: queuedCount(), scheduling: 0, scheduled: 0, running: 0 }
+      const count = { queued: waiting.size, scheduling: 0, scheduled: 0, running: 0 }
       for (const task of running.items) {
         const { status } = stateAt(task, time)
         if (status === "scheduling" || status === "scheduled" || status === "running") count[status]++
@@ -321,8 +314,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     reset: (now) => {
       advance(now)
       tasks = []
-      waiting = []
-      head = 0
+      waiting.clear()
       created = 0
       paused = null
       limits = { maxConcurrency: options.maxConcurrency, maxQueueSize: options.maxQueueSize }
