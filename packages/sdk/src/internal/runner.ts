@@ -50,7 +50,8 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         if (disposed) throw new ClientDisposedError()
         if (Cause.isInterruptedOnly(exit.cause)) throw abortError(undefined)
       }
-      throw toRejection(Cause.squash(exit.cause))
+      // A value thrown inside a span arrives wrapped in a Proxy; callers get the one they threw.
+      throw toRejection(Cause.originalError(Cause.squash(exit.cause)))
     } finally {
       signal?.removeEventListener("abort", onAbort)
       inFlight.delete(controller)
