@@ -1,0 +1,118 @@
+/**
+ * How the CLI reaches the service: `--api-key`, `--base-url` and
+ * `--upload-base-url`, else `OOMOL_API_KEY`, `OOMOL_BASE_URL` and
+ * `OOMOL_UPLOAD_BASE_URL`, turned into the Effect client's layer.
+ *
+ * The key stays `Redacted` from the command line to the Authorization header:
+ * `--verbose` says whether one is set, never what it is.
+ *
+ * @since 0.1.0
+ */
+import * as Options from "@effect/cli/Options"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import { Api } from "@oomol-cloud-task/contract"
+import { CloudTaskClient, type Errors } from "@oomol-cloud-task/effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/**
+ * `--api-key`, `--base-url`, `--upload-base-url`.
+ *
+ * @since 0.1.0
+ * @category flags
+ */
+export const flags = {
+  apiKey: Options.redacted("api-key").pipe(
+    Options.withDescription("The API key, sent as a Bearer token. Default: OOMOL_API_KEY."),
+    Options.optional
+  ),
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription(`The task API. Default: OOMOL_BASE_URL, else ${Api.DEFAULT_BASE_URL}.`),
+    Options.optional
+  ),
+  uploadBaseUrl: Options.text("upload-base-url").pipe(
+    Options.withDescription(`The upload API. Default: OOMOL_UPLOAD_BASE_URL, else ${Api.DEFAULT_UPLOAD_BASE_URL}.`),
+    Options.optional
+  )
+}
+
+/**
+ * The values of {@link flags}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Flags {
+  readonly apiKey: Option.Option<Redacted.Redacted<string>>
+  readonly baseUrl: Option.Option<string>
+  readonly uploadBaseUrl: Option.Option<string>
+}
+
+// An empty variable counts as unset, as shells make `OOMOL_API_KEY= cmd` easy.
+const env = <A>(config: Config.Config<A>, isEmpty: (a: A) => boolean) =>
+  Effect.map(Effect.orElseSucceed(Config.option(config), () => Option.none<A>()), Option.filter((a) => !isEmpty(a)))
+
+const path = (url: string) => {
+  const parsed = new URL(url)
+  return `${parsed.origin}${parsed.pathname}`
+}
+
+// Method, origin and path only: a presigned URL's signature stays out of the log.
+const logRequests = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (response, request) =>
+    Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      yield* Console.error(`→ ${request.method} ${path(request.url)}`)
+      return yield* Effect.tapBoth(response, {
+        onSuccess: (res) =>
+          Effect.flatMap(Clock.currentTimeMillis, (end) =>
+            Console.error(`← ${res.status} ${request.method} ${path(request.url)} (${end - start} ms)`)),
+        onFailure: () => Console.error(`← no answer: ${request.method} ${path(request.url)}`)
+      })
+    }))
+
+/**
+ * The client, configured from the flags then the environment. With `verbose`,
+ * each request and its answer's status are logged on stderr.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  flags: Flags,
+  options: { readonly verbose: boolean }
+): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const orEnv = <A>(flag: Option.Option<A>, config: Config.Config<A>, isEmpty: (a: A) => boolean) =>
+      Option.isSome(flag) ? Effect.succeed(flag) : env(config, isEmpty)
+    const apiKey = yield* orEnv(flags.apiKey, Config.redacted("OOMOL_API_KEY"), (key) => blank(Redacted.value(key)))
+    const baseUrl = yield* orEnv(flags.baseUrl, Config.string("OOMOL_BASE_URL"), blank)
+    const uploadBaseUrl = yield* orEnv(flags.uploadBaseUrl, Config.string("OOMOL_UPLOAD_BASE_URL"), blank)
+    const clientOptions: CloudTaskClient.Options = {
+      apiKey: Option.getOrUndefined(apiKey),
+      baseUrl: Option.getOrUndefined(baseUrl),
+      uploadBaseUrl: Option.getOrUndefined(uploadBaseUrl)
+    }
+    if (options.verbose) {
+      yield* Console.error(
+        `base URL ${normalized(clientOptions.baseUrl, Api.DEFAULT_BASE_URL)}, upload base URL ${
+          normalized(clientOptions.uploadBaseUrl, Api.DEFAULT_UPLOAD_BASE_URL)
+        }, API key ${Option.isSome(apiKey) ? "set (hidden)" : "not set"}`
+      )
+    }
+    const http = options.verbose
+      ? Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, logRequests)).pipe(
+        Layer.provide(FetchHttpClient.layer)
+      )
+      : FetchHttpClient.layer
+    return CloudTaskClient.layer(clientOptions).pipe(Layer.provide(http))
+  }))
+
+const blank = (text: string) => text.trim() === ""
+const normalized = (url: string | undefined, fallback: string) => Api.normalizeBaseUrl(url ?? fallback)

@@ -1,0 +1,61 @@
+/**
+ * `emulator`: the local emulator of the service, in this process, until
+ * Ctrl-C.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Emulator, Main } from "@oomol-cloud-task/emulator"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Failures from "./Failures.js"
+import * as Output from "./Output.js"
+
+/**
+ * What a started emulator prints: where it listens and how to point
+ * `oomol-task` at it.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const startedText = (emulator: { readonly url: string; readonly uploadBaseUrl: string }): string =>
+  [
+    Output.fields([["Emulator listening on", emulator.url], ["Upload API base URL", emulator.uploadBaseUrl]]),
+    "",
+    "Point oomol-task (or any client) at it, with any API key:",
+    `  export OOMOL_BASE_URL=${emulator.url}`,
+    `  export OOMOL_UPLOAD_BASE_URL=${emulator.uploadBaseUrl}`,
+    "  export OOMOL_API_KEY=emulator",
+    "",
+    "Press Ctrl-C to stop."
+  ].join("\n")
+
+/**
+ * `emulator [--port N]`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const emulator = Command.make(
+  "emulator",
+  {
+    port: Options.integer("port").pipe(
+      Options.withDescription("Listen on this port of 127.0.0.1. Default: PORT, else a free port."),
+      Options.optional
+    ),
+    json: Output.flags.json,
+    verbose: Output.flags.verbose
+  },
+  (values) =>
+    Effect.scoped(Effect.gen(function*() {
+      const options = { ...Main.optionsFromEnv(), ...Option.match(values.port, { onNone: () => ({}), onSome: (port) => ({ port }) }) }
+      const running = yield* Emulator.serve(options)
+      yield* Output.result(
+        { ...values, quiet: false },
+        { url: running.url, uploadBaseUrl: running.uploadBaseUrl },
+        () => startedText(running)
+      )
+      return yield* Effect.never
+    })).pipe(Failures.report({ ...values, quiet: false }))
+).pipe(Command.withDescription("Start the local emulator of the service in this process, printing its URLs, until Ctrl-C."))

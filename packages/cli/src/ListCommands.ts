@@ -1,0 +1,112 @@
+/**
+ * Commands about many tasks: `list` (the list endpoint's filters, `--all`
+ * across pages) and `latest` (the latest task of each workload).
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Options from "@effect/cli/Options"
+import { Task } from "@oomol-cloud-task/contract"
+import { CloudTaskClient } from "@oomol-cloud-task/effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { service } from "./internal/command.js"
+import * as Output from "./Output.js"
+import * as Progress from "./Progress.js"
+
+const percent = (row: { readonly progress: number }) => `${Math.floor(Progress.percentOf(row.progress))}%`
+
+const taskColumns: ReadonlyArray<Output.Column<Task.TaskListItem>> = [
+  { title: "TASK ID", value: (t) => t.taskID },
+  { title: "STATUS", value: (t) => t.status },
+  { title: "PROGRESS", value: percent, align: "right" },
+  { title: "BLOCK", value: (t) => t.blockName ?? "-" },
+  { title: "WORKLOAD ID", value: (t) => t.workloadID },
+  { title: "CREATED", value: (t) => Output.time(t.createdAt) }
+]
+
+const text = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+/**
+ * `list`: one page of tasks, or every page with `--all`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const list = service(
+  "list",
+  "List your tasks, newest first: one page, or every page with --all.",
+  {
+    size: Options.integer("size").pipe(Options.withDescription("Tasks per page, 1 to 100."), Options.optional),
+    status: Options.choice("status", Task.TaskStatus.literals).pipe(
+      Options.withDescription("Only tasks in this status."),
+      Options.optional
+    ),
+    taskType: Options.choice("task-type", Task.TaskType.literals).pipe(
+      Options.withDescription("Only user or shared tasks."),
+      Options.optional
+    ),
+    workload: text("workload", "Only tasks of this workload type, e.g. serverless."),
+    workloadID: text("workload-id", "Only tasks of this workload."),
+    packageID: text("package-id", "Only tasks of this package."),
+    blockName: text("block-name", "Only tasks of this block."),
+    nextToken: text("next-token", "Start at this page, as a previous list printed."),
+    all: Options.boolean("all").pipe(Options.withDescription("Follow nextToken through every page."))
+  },
+  (values) =>
+    Effect.gen(function*() {
+      const client = yield* CloudTaskClient.CloudTaskClient
+      const query: Task.ListTasksQuery = {
+        size: Option.getOrUndefined(values.size),
+        status: Option.getOrUndefined(values.status),
+        taskType: Option.getOrUndefined(values.taskType),
+        workload: Option.getOrUndefined(values.workload),
+        workloadID: Option.getOrUndefined(values.workloadID),
+        packageID: Option.getOrUndefined(values.packageID),
+        blockName: Option.getOrUndefined(values.blockName),
+        nextToken: Option.getOrUndefined(values.nextToken)
+      }
+      const page = values.all
+        ? { tasks: Chunk.toReadonlyArray(yield* Stream.runCollect(client.listAllTasks(query))), nextToken: null }
+        : yield* client.listTasks(query)
+      yield* Output.result(values, page, () => Output.table(taskColumns, page.tasks, "No tasks."))
+      if (page.nextToken !== null && page.nextToken !== "") {
+        yield* Output.note(values, `more: oomol-task list --next-token ${page.nextToken} (or --all)`)
+      }
+    })
+)
+
+const latestColumns: ReadonlyArray<Output.Column<Task.LatestTaskItem>> = [
+  { title: "WORKLOAD ID", value: (t) => t.workloadID },
+  { title: "TASK ID", value: (t) => t.taskID },
+  { title: "STATUS", value: (t) => t.status },
+  { title: "PROGRESS", value: percent, align: "right" },
+  { title: "CREATED", value: (t) => Output.time(t.createdAt) },
+  { title: "ENDED", value: (t) => Output.time(t.endTime) }
+]
+
+/**
+ * `latest <workloadID…>`: the latest task of each workload.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const latest = service(
+  "latest",
+  "Print the latest task of each workload (1 to 50 workload IDs; commas also separate).",
+  {
+    workloadIDs: Args.text({ name: "workloadID" }).pipe(
+      Args.withDescription("A workload ID; give one or more."),
+      Args.atLeast(1)
+    )
+  },
+  (values) =>
+    Effect.gen(function*() {
+      // `a,b c` and `a b c` mean the same: the client splits a comma-joined list.
+      const tasks = yield* (yield* CloudTaskClient.CloudTaskClient).getLatestTasks(values.workloadIDs.join(","))
+      yield* Output.result(values, tasks, () => Output.table(latestColumns, tasks, "No tasks for these workloads."))
+    })
+)

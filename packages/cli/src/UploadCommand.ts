@@ -1,0 +1,60 @@
+/**
+ * `upload <file>`: uploads a file with the client's upload and prints the URL
+ * it can be downloaded from.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import * as Options from "@effect/cli/Options"
+import { CloudTaskClient, Upload } from "@oomol-cloud-task/effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { basename } from "node:path"
+import { progress, service } from "./internal/command.js"
+import * as Output from "./Output.js"
+import * as Progress from "./Progress.js"
+
+/**
+ * An upload event as a progress state.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const stateOf = (event: Upload.UploadEvent): Progress.State =>
+  event._tag === "Done"
+    ? { status: "uploaded", percent: 100 }
+    : { status: "uploading", percent: event.total === 0 ? 0 : (event.sent / event.total) * 100 }
+
+/**
+ * `upload <file> [--concurrency N]`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const upload = service(
+  "upload",
+  "Upload a file, showing its progress; prints the URL it can be downloaded from (for a day).",
+  {
+    file: Args.file({ name: "file", exists: "yes" }).pipe(Args.withDescription("The file to upload.")),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("Parts sent at once. Default 4."),
+      Options.optional
+    )
+  },
+  (values) =>
+    Effect.gen(function*() {
+      const client = yield* CloudTaskClient.CloudTaskClient
+      const events = client.uploadWithProgress(Upload.fromPath(values.file), {
+        concurrency: Option.getOrUndefined(values.concurrency)
+      })
+      const done = yield* Effect.scoped(Effect.gen(function*() {
+        const shown = yield* progress(values, `upload ${basename(values.file)}`, { status: "starting", percent: 0 })
+        return yield* Stream.runLast(Stream.tap(events, (event) => shown.update(stateOf(event))))
+      }))
+      // The stream ends with `Done` whenever it does not fail.
+      const file = Option.getOrThrow(Option.flatMap(done, (e) => e._tag === "Done" ? Option.some(e.file) : Option.none()))
+      yield* Output.result(values, file, () => file.url)
+      yield* Output.note(values, `${file.file_name}, ${file.file_size} bytes, ${file.mime_type}; expires ${file.expires_at}`)
+    })
+)
