@@ -145,6 +145,8 @@ export const isRetryable = (error: RequestError): boolean =>
  * @category options
  */
 export interface UploadOptions {
+  /** The upload API for this upload. Default: the client's `uploadBaseUrl`. */
+  readonly uploadBaseUrl?: string | undefined
   /** The file name sent to `init` (its extension, and the name without it). Default: the `File`'s or path's name. */
   readonly name?: string | undefined
   /** Parts in flight at once. Default 4. */
@@ -244,6 +246,13 @@ const planOf = (
   return Effect.succeed({ plan, urls })
 }
 
+const baseUrlOf = (value: string): Effect.Effect<string, InvalidInput> => {
+  const url = Api.normalizeBaseUrl(value)
+  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
+    ? Effect.succeed(url)
+    : Effect.fail(new InvalidInput({ message: "uploadBaseUrl must be an http:// or https:// URL" }))
+}
+
 const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
 
 /**
@@ -272,13 +281,13 @@ export interface Uploader {
  * @category constructors
  */
 export const make = (settings: Settings): Uploader => {
-  const { headers, http, retry, uploadBaseUrl } = settings
+  const { headers, http, retry } = settings
   const defaultSender = Senders.httpPartSender(settings.client)
   // A second `init` leaves only an unused upload behind, so both steps are retried like a GET.
   const idempotent = <A>(effect: Effect.Effect<A, RequestError>) =>
     Effect.retry(effect, { schedule: retry, while: Retry.isTransient })
 
-  const init = (body: Wire.UploadInitBody) =>
+  const init = (uploadBaseUrl: string, body: Wire.UploadInitBody) =>
     idempotent(http.json(
       HttpClientRequest.post(uploadBaseUrl + Api.paths.uploadInit, {
         headers,
@@ -287,7 +296,7 @@ export const make = (settings: Settings): Uploader => {
       decodeInit
     )).pipe(Effect.mapError(stepFailed(code.INIT_UPLOAD_FAILED, "Failed to initialize upload")))
 
-  const fileUrl = (uploadID: string) =>
+  const fileUrl = (uploadBaseUrl: string, uploadID: string) =>
     idempotent(http.json(HttpClientRequest.get(uploadBaseUrl + Api.paths.uploadUrl(uploadID), { headers }), decodeUrl))
       .pipe(Effect.mapError(stepFailed(code.GET_UPLOAD_URL_FAILED, "Failed to get upload URL")))
 
@@ -301,6 +310,7 @@ export const make = (settings: Settings): Uploader => {
       if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
         return yield* Effect.fail(new InvalidInput({ message: "concurrency must be a positive integer" }))
       }
+      const uploadBaseUrl = yield* baseUrlOf(options.uploadBaseUrl ?? settings.uploadBaseUrl)
       const source: Source<E, R> = input instanceof Uint8Array
         ? Sources.fromBytes(input)
         : Sources.isBlob(input)
@@ -309,7 +319,7 @@ export const make = (settings: Settings): Uploader => {
       const reader = yield* source.open
       const name = options.name ?? source.name
       const { extension, stem } = Wire.splitFileName(name ?? "")
-      const started = yield* init({
+      const started = yield* init(uploadBaseUrl, {
         file_extension: extension,
         size: reader.size,
         ...(name === undefined || stem === "" ? {} : { file_name: stem })
@@ -376,7 +386,7 @@ export const make = (settings: Settings): Uploader => {
               (body) => sendPart({ n, body })
             ), { concurrency })
       )
-      return (yield* fileUrl(started.data.upload_id)).data
+      return (yield* fileUrl(uploadBaseUrl, started.data.upload_id)).data
     }).pipe(Effect.withSpan("CloudTaskClient.upload", { kind: "client" }))
 
   const upload: Uploader["upload"] = (input, options = {}) => run(input, options, () => {})
