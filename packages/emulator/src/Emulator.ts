@@ -20,6 +20,7 @@ import { Api, type Queue } from "@oomol-cloud-task/contract"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -120,6 +121,10 @@ export class Emulator extends Context.Tag("@oomol-cloud-task/emulator/Emulator")
  */
 export const IN_PROCESS_URL = "http://oomol-emulator.test"
 
+// The emulator's requests make no spans: a client's tests would find them among their own.
+const untraced = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
+
 const serviceOf = (engine: Engine.Engine, url: string): Service => {
   const { simulation } = engine
   const sync = Effect.sync
@@ -188,7 +193,7 @@ export const serve = (options: Options = {}): Effect.Effect<Service, HttpServerE
     const url = `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}`
     engine.baseUrl = url
     const service = serviceOf(engine, url)
-    yield* httpServer.serve(App.make(engine, service, Transport.socket))
+    yield* untraced(httpServer.serve(App.make(engine, service, Transport.socket)))
     return service
   }).pipe(Effect.provide(NodeFileSystem.layer))
 
@@ -217,7 +222,7 @@ export const layerClient = (options: Options = {}): Layer.Layer<Emulator | HttpC
       const engine = yield* Engine.make(options)
       engine.baseUrl = IN_PROCESS_URL
       const service = serviceOf(engine, IN_PROCESS_URL)
-      const runtime = yield* Effect.runtime<never>()
+      const runtime = yield* untraced(Effect.runtime<never>())
       const handler = HttpApp.toWebHandlerRuntime(runtime)(App.make(engine, service, Transport.inProcess))
       const closing = yield* Effect.acquireRelease(
         Effect.sync(() => new AbortController()),

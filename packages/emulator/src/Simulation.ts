@@ -177,6 +177,13 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
   let paused: Queue.PauseType = null
   let tasks: Array<Mutable> = []
   const byID = new Map<string, Mutable>()
+  const workloads = new Map<string, string>()
+  const workloadOf = (packageName: string, blockName: string) => {
+    const key = `${packageName}\u0000${blockName}`
+    let id = workloads.get(key)
+    if (id === undefined) workloads.set(key, id = workloadID(packageName, blockName))
+    return id
+  }
   const latestByWorkload = new Map<string, Mutable>()
   // Waiting tasks leave in the order they may: by `eligibleAt`, then creation.
   const waiting = new MinHeap<Mutable>((a, b) =>
@@ -222,7 +229,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
         taskID: randomUUID(),
         ownerID: options.ownerID,
         workload: "serverless",
-        workloadID: workloadID(input.packageName, input.blockName),
+        workloadID: workloadOf(input.packageName, input.blockName),
         createdAt: time,
         eligibleAt: time + input.script.queued,
         admittedAt: null,

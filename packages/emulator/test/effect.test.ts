@@ -2,7 +2,7 @@ import { Api, Task } from "@oomol-cloud-task/contract"
 import { Emulator, Fault } from "@oomol-cloud-task/emulator"
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Schema, TestClock } from "effect"
+import { Effect, Either, Fiber, Schema, TestClock, Tracer } from "effect"
 import { createBody } from "./support.js"
 
 /** The in-process client, based at the emulator's URL, with a bearer key. */
@@ -101,6 +101,15 @@ describe("Emulator.layerClient", () => {
       const answer = yield* Effect.either(http.get(`${Api.DEFAULT_BASE_URL}${Api.paths.dashboard}`))
       expect(Either.isLeft(answer) && String(answer.left.cause)).toContain("not served by the in-process emulator")
     }).pipe(Effect.provide(Emulator.layerClient())))
+
+  it.effect("makes no spans of its own among the client's", () =>
+    Effect.gen(function*() {
+      const base = yield* Effect.tracer
+      const names: Array<string> = []
+      const tracer = Tracer.make({ ...base, span: (...args) => (names.push(args[0]), base.span(...args)) })
+      yield* Effect.provide(dashboard, Emulator.layerClient()).pipe(Effect.withTracer(tracer))
+      expect(names).toEqual(["http.client GET"])
+    }))
 
   it.effect("uploads and downloads a file in process", () =>
     Effect.gen(function*() {
