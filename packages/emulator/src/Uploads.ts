@@ -188,6 +188,7 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         let pending: Array<Uint8Array> = []
         let pendingBytes = 0
         const flush = Effect.suspend(() => {
+          if (pendingBytes === 0) return Effect.void
           const bytes = Buffer.concat(pending)
           pending = []
           pendingBytes = 0
