@@ -24,6 +24,10 @@ const result = await build({
   mainFields: ["module", "main"],
   treeShaking: true,
   minify: true,
+  // Short lines: Node prints the source line of an uncaught error, which must not be the whole bundle.
+  lineLimit: 160,
+  // Class names as written: Node prints an uncaught error as `ApiError: …`, not `Xc [ApiError]: …`.
+  keepNames: true,
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",
