@@ -21,16 +21,17 @@ import * as Schema from "effect/Schema"
  * @category faults
  */
 export const Times = Schema.Union(
+  // First, so that encoding turns Infinity (which JSON cannot hold) into "Infinity".
+  Schema.transform(Schema.Literal("Infinity"), Schema.Literal(Infinity), {
+    strict: true,
+    decode: () => Infinity,
+    encode: () => "Infinity" as const
+  }),
   Schema.Number.pipe(
     Schema.filter((n) => n === Infinity || (Number.isInteger(n) && n >= 1), {
       message: () => "times must be a positive integer or Infinity"
     })
-  ),
-  Schema.transform(Schema.Literal("Infinity"), Schema.Number, {
-    strict: true,
-    decode: () => Infinity,
-    encode: () => "Infinity" as const
-  })
+  )
 )
 
 const times = { times: Schema.optional(Times) }

@@ -24,3 +24,5 @@ export * as Simulation from "./Simulation.js"
 export * as Uploads from "./Uploads.js"
 /** @since 0.1.0 */
 export { type RunningEmulator, startEmulator } from "./RunningEmulator.js"
+/** @since 0.1.0 */
+export { connectEmulator, type RemoteEmulator } from "./RemoteEmulator.js"

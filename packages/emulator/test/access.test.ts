@@ -1,5 +1,5 @@
 import { Api } from "@oomol-cloud-task/contract"
-import { Control, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
+import { connectEmulator, Control, Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { call, createTask, get } from "./support.js"
 
@@ -116,5 +116,27 @@ describe("control endpoints", () => {
       .toBe(400)
     expect((await control(Control.paths.advance, { ms: -1 })).status).toBe(400)
     expect((await call(`${emulator.url}${Control.paths.blocks}`, { method: "POST", body: "[" })).status).toBe(400)
+  })
+
+  it("are wrapped by connectEmulator for tests in another process", async () => {
+    emulator = await startEmulator({ clock: "virtual" })
+    const remote = connectEmulator(`${emulator.url}/`)
+    await remote.fault("dashboard", Fault.sticky(Fault.status(503)))
+    expect([(await get(emulator, Api.paths.dashboard)).status, (await get(emulator, Api.paths.dashboard)).status])
+      .toEqual([503, 503])
+    await remote.clearFaults()
+    await remote.defineBlock({ packageName: "@test/remote", resultData: { remote: true }, durations: { running: 0 } })
+    const taskID = await createTask(emulator, { packageName: "@test/remote" })
+    expect(await remote.advance(1_000)).toBe(await remote.now())
+    expect((await get(emulator, Api.paths.taskResult(taskID))).json).toMatchObject({ resultData: { remote: true } })
+    expect(await remote.counters()).toMatchObject({ createdTasks: 1, requests: { dashboard: 2 } })
+    expect((await remote.requestLog("createTask")).map((request) => request.method)).toEqual(["POST"])
+    expect(await remote.partUploads()).toEqual([])
+    const shared = await remote.seedSharedTask()
+    expect((await get(emulator, Api.paths.task(shared))).json).toMatchObject({ taskType: "shared" })
+    expect((await remote.configureQueue({ maxQueueSize: 1 })).limits.maxQueueSize).toBe(1)
+    await remote.reset()
+    expect(emulator.createdTasks()).toBe(0)
+    await expect(remote.fault("nowhere" as never, Fault.drop())).rejects.toThrow("Expected")
   })
 })
