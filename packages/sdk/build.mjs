@@ -12,12 +12,9 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
 
 execFileSync(process.execPath, [tsc, "-b", join(here, "tsconfig.src.json")], { stdio: "inherit" })
 
-const result = await build({
-  entryPoints: [join(here, "src/index.ts")],
-  outfile: join(here, "dist/index.js"),
+const shared = {
   bundle: true,
   format: "esm",
-  platform: "neutral",
   target: "es2022",
   // Workspace packages from their sources; Effect's own ESM builds.
   conditions: ["@oomol-cloud-task/source", "module", "import", "default"],
@@ -33,7 +30,17 @@ const result = await build({
   legalComments: "none",
   metafile: true,
   logLevel: "warning"
-})
+}
 
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.bytes ?? 0
-console.log(`dist/index.js: ${(bytes / 1024).toFixed(1)} KiB`)
+// `index` for browsers and every other runtime, free of Node built-ins; `node`
+// (the `node` export condition) also uploads file paths, with @effect/platform-node.
+for (const [entry, platform] of [["index", "neutral"], ["node", "node"]]) {
+  const result = await build({
+    ...shared,
+    entryPoints: [join(here, `src/${entry}.ts`)],
+    outfile: join(here, `dist/${entry}.js`),
+    platform
+  })
+  const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.bytes ?? 0
+  console.log(`dist/${entry}.js: ${(bytes / 1024).toFixed(1)} KiB`)
+}

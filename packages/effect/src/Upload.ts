@@ -54,6 +54,15 @@ export type Source<E = never, R = never> = Sources.Source<E, R>
 export type Input<E = never, R = never> = Blob | Uint8Array | Source<E, R>
 
 /**
+ * Whether a value is a `Blob` (a `File` is one), also one from another realm
+ * such as an iframe.
+ *
+ * @since 0.1.0
+ * @category sources
+ */
+export const isBlob: (u: unknown) => u is Blob = Sources.isBlob
+
+/**
  * A file on disk, read part by part when each part is sent. Needs a
  * `FileSystem` (`NodeFileSystem.layer` from `@effect/platform-node`).
  *

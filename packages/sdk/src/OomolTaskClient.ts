@@ -14,6 +14,7 @@ import { fromClientError } from "./internal/failure.js"
 import { clientOptions, millis, pollingOptions, resultData } from "./internal/options.js"
 import * as Runner from "./internal/runner.js"
 import * as Transport from "./internal/transport.js"
+import * as Upload from "./internal/upload.js"
 import type {
   AwaitAllOptions,
   AwaitOptions,
@@ -36,7 +37,9 @@ import type {
   TaskLogsResponse,
   TaskResultData,
   TaskResultResponse,
-  TaskResultSuccess
+  TaskResultSuccess,
+  UploadInput,
+  UploadOptions
 } from "./Types.js"
 
 // Declared as @types/node and TypeScript's esnext lib declare it, so the
@@ -224,6 +227,16 @@ export class OomolTaskClient {
         ),
       options?.signal
     )
+  }
+
+  /**
+   * Uploads a file and resolves with the URL it can be downloaded from (for a
+   * day). Takes a `File` or `Blob`, bytes, or in Node a file path (read part
+   * by part: memory stays near `concurrency × part size`). At most
+   * `concurrency` parts are in flight; each is tried `retries` times.
+   */
+  uploadFile(file: UploadInput, options?: UploadOptions): Promise<string> {
+    return Upload.uploadFile((use, signal) => this.#call(use, signal), file, options)
   }
 
   /**

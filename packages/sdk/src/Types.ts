@@ -225,12 +225,27 @@ export interface RequestOptions {
 export interface UploadOptions {
   /** The upload API. Default `https://llm.oomol.com/api/tasks/files/remote-cache`. */
   uploadBaseUrl?: string | undefined
-  /** Tries of each part. Default 3. */
+  /** Tries of each part in all, 1 s then twice as long apart (at most 30 s). Default 3. */
   retries?: number | undefined
-  /** Called with 0..100. */
+  /** Called with an integer 0..100 that never goes back; 100 only once the file's URL is in hand. */
   onProgress?: ((progress: number) => void) | undefined
+  /** Aborting it stops every part at once; the upload rejects with `UploadError` code `UPLOAD_CANCELLED`. */
   signal?: AbortSignal | undefined
+  /** Parts sent at once. Default 4. Not in the official SDK, which sends them all at once. */
+  concurrency?: number | undefined
+  /** The name the file is stored under (its extension matters). Default: the `File`'s or the path's name. */
+  fileName?: string | undefined
 }
+
+/**
+ * What {@link OomolTaskClient.uploadFile} accepts: a `File` or `Blob`; bytes
+ * (`Uint8Array`, a Node `Buffer`, `ArrayBuffer`); in Node, a file path, read
+ * part by part so a file of any size uploads in little memory.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export type UploadInput = Blob | Uint8Array | ArrayBuffer | string
 
 /** @since 0.1.0 @category options */
 export type UploadProgressCallback = (progress: number) => void

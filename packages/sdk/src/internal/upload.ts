@@ -1,0 +1,97 @@
+/**
+ * `uploadFile` as the official SDK defines it, on the Effect client's upload:
+ * what it accepts, `retries`, `onProgress(0..100)` and `UPLOAD_CANCELLED`.
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import { type CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { UploadError } from "../Errors.js"
+import type { UploadInput, UploadOptions } from "../Types.js"
+
+// Set by the Node entry point only, so a browser bundle never meets `node:fs`.
+let fileSystem: Layer.Layer<FileSystem.FileSystem> | undefined
+
+/** Lets `uploadFile` read a path: called once by the Node entry point. */
+export const provideFileSystem = (layer: Layer.Layer<FileSystem.FileSystem>): void => {
+  fileSystem = layer
+}
+
+const invalid = (message: string) => Effect.fail(new Errors.InvalidInput({ message }))
+
+/** The Effect client's upload of `file`: a path read part by part, anything else as it is. */
+const uploadOf = (
+  client: CloudTaskClient.Service,
+  file: UploadInput,
+  options: Upload.UploadOptions,
+  report: ((event: Upload.UploadEvent) => Effect.Effect<void>) | undefined
+): Effect.Effect<string, Errors.CloudTaskError> => {
+  const run = <E, R>(input: Upload.Input<E, R>) =>
+    report === undefined
+      ? Effect.map(client.upload(input, options), (uploaded) => uploaded.url)
+      : Stream.runFoldEffect(client.uploadWithProgress(input, options), "", (url, event) =>
+        Effect.as(report(event), event._tag === "Done" ? event.file.url : url))
+  if (typeof file === "string") {
+    if (fileSystem === undefined) return invalid("a file path can be uploaded only in Node; pass a File, Blob or bytes")
+    // A file that cannot be read rejects with Node's own error (`code: "ENOENT"`, …).
+    return run(Upload.fromPath(file)).pipe(
+      Effect.catchTags({
+        SystemError: (error) => Effect.die(error.cause instanceof Error ? error.cause : error),
+        BadArgument: (error) => Effect.die(error.cause instanceof Error ? error.cause : error)
+      }),
+      Effect.provide(fileSystem)
+    )
+  }
+  if (file instanceof ArrayBuffer) return run(new Uint8Array(file))
+  if (file instanceof Uint8Array || Upload.isBlob(file)) return run(file)
+  return invalid("file must be a File, Blob, Uint8Array, ArrayBuffer or (in Node) a file path")
+}
+
+/**
+ * Uploads `file` and resolves with its URL. Progress is an integer 0..100
+ * that never goes back, at most 99 until the file's URL is in hand, then 100.
+ * An abort rejects with `UploadError` code `UPLOAD_CANCELLED`.
+ */
+export const uploadFile = async (
+  call: (use: (client: CloudTaskClient.Service) => Effect.Effect<string, Errors.CloudTaskError>, signal?: AbortSignal) => Promise<string>,
+  file: UploadInput,
+  options: UploadOptions = {}
+): Promise<string> => {
+  const { onProgress, signal } = options
+  let reported = -1
+  const progress = (percent: number) => {
+    if (onProgress === undefined || percent <= reported) return
+    reported = percent
+    onProgress(percent)
+  }
+  const report = onProgress === undefined ? undefined : (event: Upload.UploadEvent) =>
+    Effect.sync(() => {
+      if (event._tag === "Progress" && event.total > 0) progress(Math.min(99, Math.floor((event.sent * 100) / event.total)))
+    })
+  const retries = typeof options.retries === "number" && Number.isFinite(options.retries) ? options.retries : 3
+  const effectOptions: Upload.UploadOptions = {
+    uploadBaseUrl: options.uploadBaseUrl,
+    name: options.fileName,
+    concurrency: options.concurrency,
+    retry: Upload.retrySchedule(retries)
+  }
+  // In a browser, XMLHttpRequest's upload events give progress within each part.
+  const sender = typeof XMLHttpRequest === "function"
+    ? Effect.provideService(Upload.PartSender, Upload.xhrPartSender)
+    : <A, E, R>(effect: Effect.Effect<A, E, R>) => effect
+  try {
+    const url = await call((client) => sender(uploadOf(client, file, effectOptions, report)), signal)
+    progress(100)
+    return url
+  } catch (error) {
+    if (signal?.aborted === true && (error as { readonly name?: unknown } | null)?.name === "AbortError") {
+      const cancelled = new UploadError("Upload cancelled", undefined, "UPLOAD_CANCELLED")
+      if (signal.reason !== undefined) {
+        Object.defineProperty(cancelled, "cause", { value: signal.reason, writable: true, configurable: true })
+      }
+      throw cancelled
+    }
+    throw error
+  }
+}
