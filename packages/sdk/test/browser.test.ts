@@ -4,53 +4,16 @@
  * the `oomol-token` cookie alone (no API key), with `credentials: "include"`.
  */
 import { type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
-import { build } from "esbuild"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
+import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-
-const CHROMIUM = "/usr/bin/chromium"
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(`Browser tests skipped: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` (CI does).`)
-}
+import { type Browser, hasChromium, openBrowser } from "./support/browser.js"
 
 const SESSION = "browser-session-token"
 
 let emulator: RunningEmulator
-let site: Server
+let browser: Browser
 let siteUrl: string
-let context: BrowserContext
 let page: Page
-let profile: string
-
-/** Serves the page and the facade bundled for it, on an origin of its own. */
-const serveSite = async (): Promise<{ server: Server; url: string }> => {
-  const bundled = await build({
-    entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["@oomol-cloud-task/source", "module", "import", "default"],
-    logLevel: "warning"
-  })
-  const script = bundled.outputFiles[0]!.text
-  const html = `<!doctype html><title>facade</title>
-<script type="module">import * as sdk from "/sdk.js"; window.sdk = sdk; document.title = "ready"</script>`
-  const server = createServer((request, response) => {
-    if (request.url === "/sdk.js") response.writeHead(200, { "content-type": "text/javascript" }).end(script)
-    else response.writeHead(200, { "content-type": "text/html" }).end(html)
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
-}
 
 describe.skipIf(!hasChromium)("in headless Chromium, against the emulator on another origin", () => {
   beforeAll(async () => {
@@ -63,33 +26,14 @@ describe.skipIf(!hasChromium)("in headless Chromium, against the emulator on ano
         { packageName: "slow", durations: { running: 600_000 } }
       ]
     })
-    ;({ server: site, url: siteUrl } = await serveSite())
-    profile = mkdtempSync(join(tmpdir(), "oomol-chromium-"))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync"
-      ]
-    })
-    await context.addCookies([{ name: "oomol-token", value: SESSION, url: emulator.url }])
-    page = context.pages()[0] ?? (await context.newPage())
-    await page.goto(siteUrl)
-    await page.waitForFunction(() => document.title === "ready")
+    browser = await openBrowser()
+    ;({ page, siteUrl } = browser)
+    await browser.context.addCookies([{ name: "oomol-token", value: SESSION, url: emulator.url }])
   }, 120_000)
 
   afterAll(async () => {
-    await context?.close()
-    await new Promise((resolve) => site?.close(resolve))
+    await browser?.close()
     await emulator?.close()
-    if (profile !== undefined) rmSync(profile, { recursive: true, force: true })
   })
 
   it("the page and the emulator are different origins", () => {
