@@ -121,6 +121,14 @@ export class Emulator extends Context.Tag("@oomol-cloud-task/emulator/Emulator")
  */
 export const IN_PROCESS_URL = "http://oomol-emulator.test"
 
+/**
+ * The upload API's base URL of an emulator served in process.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const IN_PROCESS_UPLOAD_BASE_URL = `${IN_PROCESS_URL}${UPLOAD_PREFIX}`
+
 // The emulator's requests make no spans: a client's tests would find them among their own.
 const untraced = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
@@ -208,7 +216,8 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, HttpServerEr
 
 /**
  * The emulator served in process, with an `HttpClient` that reaches it without
- * a socket (base URL `IN_PROCESS_URL`). Requests run on the caller's runtime,
+ * a socket (base URL `IN_PROCESS_URL`), and the `FetchHttpClient.Fetch` behind
+ * it. Requests run on the caller's runtime,
  * so inside `it.effect` the emulator's time is the `TestClock`. Faults on the
  * connection show as they would over a socket: a failed request, or a body
  * that breaks off.
@@ -216,7 +225,9 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, HttpServerEr
  * @since 0.1.0
  * @category layers
  */
-export const layerClient = (options: Options = {}): Layer.Layer<Emulator | HttpClient.HttpClient> =>
+export const layerClient = (
+  options: Options = {}
+): Layer.Layer<Emulator | HttpClient.HttpClient | FetchHttpClient.Fetch> =>
   Layer.scopedContext(
     Effect.gen(function*() {
       const engine = yield* Engine.make(options)
@@ -233,7 +244,12 @@ export const layerClient = (options: Options = {}): Layer.Layer<Emulator | HttpC
         Effect.provide(FetchHttpClient.layer),
         Effect.provideService(FetchHttpClient.Fetch, fetch)
       )
-      return Context.make(Emulator, service).pipe(Context.add(HttpClient.HttpClient, client))
+      // `Fetch` is provided too: a client that wraps the `Fetch` it finds in its
+      // context (to add a deadline, say) must find this one, not the global fetch.
+      return Context.make(Emulator, service).pipe(
+        Context.add(HttpClient.HttpClient, client),
+        Context.add(FetchHttpClient.Fetch, fetch)
+      )
     }).pipe(Effect.provide(NodeFileSystem.layer))
   )
 

@@ -1,6 +1,6 @@
 import { Api, Task } from "@oomol-cloud-task/contract"
 import { Emulator, Fault } from "@oomol-cloud-task/emulator"
-import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Schema, TestClock, Tracer } from "effect"
 import { createBody } from "./support.js"
@@ -100,6 +100,16 @@ describe("Emulator.layerClient", () => {
       const http = yield* HttpClient.HttpClient
       const answer = yield* Effect.either(http.get(`${Api.DEFAULT_BASE_URL}${Api.paths.dashboard}`))
       expect(Either.isLeft(answer) && String(answer.left.cause)).toContain("not served by the in-process emulator")
+    }).pipe(Effect.provide(Emulator.layerClient())))
+
+  it.effect("provides its fetch, for a client that wraps the Fetch of its context", () =>
+    Effect.gen(function*() {
+      const inner = yield* FetchHttpClient.Fetch
+      let calls = 0
+      const wrapped: typeof fetch = (input, init) => (calls++, inner(input, init))
+      const answer = yield* Effect.provideService(dashboard, FetchHttpClient.Fetch, wrapped)
+      expect(answer).toContain("limits")
+      expect(calls).toBe(1)
     }).pipe(Effect.provide(Emulator.layerClient())))
 
   it.effect("makes no spans of its own among the client's", () =>
