@@ -29,7 +29,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { Settings } from "./CloudTaskClient.js"
-import { InvalidInput, NetworkError, type RequestError, UploadError } from "./Errors.js"
+import { InvalidInput, type RequestError, UploadError } from "./Errors.js"
 import * as Http from "./internal/http.js"
 import * as Senders from "./internal/uploadSenders.js"
 import * as Sources from "./internal/uploadSource.js"
@@ -85,8 +85,9 @@ export const fromStream: <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: n
 /**
  * Sends the bytes of one part to its presigned URL. The default goes through
  * the client's `HttpClient`; {@link xhrPartSender} uses `XMLHttpRequest` for
- * byte-level progress in a browser. Only the transfer is swappable: timeouts,
- * retries, concurrency, progress and errors stay with the upload.
+ * byte-level progress in a browser. Only the transfer is swappable: retries,
+ * concurrency, progress and errors stay with the upload; a sender enforces the
+ * timeout each request carries (a fetch deadline, `xhr.timeout`).
  *
  * @example
  * ```ts
@@ -162,7 +163,7 @@ export interface UploadOptions {
   readonly concurrency?: number | undefined
   /** When a part is tried again after a failure that can heal; fed with each failure. Default {@link defaultRetry}. */
   readonly retry?: Schedule.Schedule<unknown, RequestError> | undefined
-  /** How long one try of one part may take. Default 10 minutes. */
+  /** How long one try of one part may take (the part sender enforces it). Default 10 minutes. */
   readonly partTimeout?: Duration.DurationInput | undefined
 }
 
@@ -343,6 +344,10 @@ export const make = (settings: Settings): Uploader => {
       const sender = Option.getOrElse(yield* Effect.serviceOption(PartSender), () => defaultSender)
       const schedule = options.retry ?? defaultRetry
       const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
+      // A timer can wait at most 2^31 - 1 ms.
+      if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
+        return yield* Effect.fail(new InvalidInput({ message: "partTimeout must be a positive duration of at most 24 days" }))
+      }
 
       // Bytes of each part sent so far, at their highest: progress never goes back.
       const sentOf = new Map<number, number>()
@@ -362,17 +367,8 @@ export const make = (settings: Settings): Uploader => {
           let attempts = 0
           const once = Effect.suspend(() => {
             attempts += 1
-            return sender.send({ url, body, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
-          }).pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () =>
-                new NetworkError({
-                  message: `part ${n} failed: no answer within ${Duration.format(timeout)}`,
-                  requestSent: true
-                })
-            })
-          )
+            return sender.send({ url, body, timeout, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
+          })
           return once.pipe(
             Effect.retry({ schedule, while: isRetryable }),
             Effect.mapError((error) => (isRetryable(error) ? exhausted(error, attempts) : partFailed(error))),

@@ -1,6 +1,6 @@
 import { CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Exit, Fiber, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Redacted, Stream, TestClock } from "effect"
 import { type Answer, clientLayer, mock, type Recorded } from "./mock.js"
 import { recordingTracer } from "./tracer.js"
 
@@ -189,6 +189,8 @@ describe("failures, with the official codes and messages", () => {
       expect(negative._tag).toBe("InvalidInput")
       const concurrency = yield* Effect.flip(client.upload(bytes("a"), { concurrency: 0 }))
       expect(concurrency).toMatchObject({ _tag: "InvalidInput", message: "concurrency must be a positive integer" })
+      const timeout = yield* Effect.flip(client.upload(bytes("a"), { partTimeout: Duration.infinity }))
+      expect(timeout).toMatchObject({ _tag: "InvalidInput" })
     }).pipe(Effect.provide(layerOf(m)))
   })
 })

@@ -21,11 +21,13 @@ import type { PartBody } from "./uploadSource.js"
 export interface PartRequest {
   readonly url: string
   readonly body: PartBody
+  /** How long this try may take; past it, the sender fails with a `NetworkError`. */
+  readonly timeout: Duration.Duration
   /** Called with how many bytes of this part have gone so far, when the sender can tell. */
   readonly onProgress: (sent: number) => void
 }
 
-/** Sends the bytes of one part; the upload wraps it with timeouts, retries and progress. */
+/** Sends the bytes of one part, within its timeout; the upload wraps it with retries and progress. */
 export interface PartSender {
   readonly send: (request: PartRequest) => Effect.Effect<void, RequestError>
 }
@@ -47,17 +49,23 @@ const withoutFetchHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
  * fetch can send one as it is.
  */
 export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
-  const http = Http.make({
-    client: client.pipe(HttpClient.withTracerPropagation(false), HttpClient.withTracerDisabledWhen(() => true)),
-    credentials: "omit",
-    // The upload times each attempt itself.
-    timeout: Duration.infinity
-  })
+  const bare = client.pipe(HttpClient.withTracerPropagation(false), HttpClient.withTracerDisabledWhen(() => true))
+  // One sender per timeout: every upload of a client usually shares one.
+  const senders = new Map<number, Http.Http>()
+  const httpFor = (timeout: Duration.Duration) => {
+    const key = Duration.toMillis(timeout)
+    let http = senders.get(key)
+    if (http === undefined) {
+      http = Http.make({ client: bare, credentials: "omit", timeout })
+      senders.set(key, http)
+    }
+    return http
+  }
   return {
-    send: ({ body, onProgress, url }) =>
+    send: ({ body, onProgress, timeout, url }) =>
       Effect.gen(function*() {
         const bytes = body instanceof Uint8Array ? body : new Uint8Array(yield* Effect.promise(() => body.arrayBuffer()))
-        yield* http.send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
+        yield* httpFor(timeout).send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
         onProgress(bytes.length)
       }).pipe(withoutFetchHeaders)
   }
@@ -71,10 +79,11 @@ const pathOf = (url: string) => (URL.canParse(url) ? new URL(url).pathname : "th
  * read into memory. Interrupting the effect aborts the request.
  */
 export const xhrPartSender: PartSender = {
-  send: ({ body, onProgress, url }) =>
+  send: ({ body, onProgress, timeout, url }) =>
     Effect.async<void, RequestError>((resume) => {
       const xhr = new XMLHttpRequest()
       xhr.open("PUT", url)
+      xhr.timeout = Duration.toMillis(timeout)
       xhr.setRequestHeader("Content-Type", contentType)
       xhr.upload.onprogress = (event) => onProgress(event.loaded)
       xhr.onload = () => {
@@ -87,6 +96,13 @@ export const xhrPartSender: PartSender = {
       xhr.onerror = () =>
         resume(Effect.fail(
           new NetworkError({ message: `PUT ${pathOf(url)} failed: the connection failed`, requestSent: true })
+        ))
+      xhr.ontimeout = () =>
+        resume(Effect.fail(
+          new NetworkError({
+            message: `PUT ${pathOf(url)} failed: no answer within ${Duration.format(timeout)}`,
+            requestSent: true
+          })
         ))
       xhr.send(body as XMLHttpRequestBodyInit)
       return Effect.sync(() => xhr.abort())
