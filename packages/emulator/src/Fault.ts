@@ -234,23 +234,3 @@ export const extraField = (options: Options<"ExtraField"> = {}): Fault => ({ _ta
  * @category constructors
  */
 export const sticky = (fault: Fault): Fault => ({ ...fault, times: Infinity })
-
-/**
- * Whether the request is served before the fault acts: such faults damage the
- * answer of a request that did happen.
- *
- * @since 0.1.0
- * @category faults
- */
-export const reachesService = (fault: Fault): boolean => {
-  switch (fault._tag) {
-    case "Status":
-    case "HtmlError":
-    case "Hang":
-      return false
-    case "Drop":
-      return fault.afterProcessing === true
-    default:
-      return true
-  }
-}

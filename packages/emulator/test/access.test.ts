@@ -1,7 +1,7 @@
 import { Api } from "@oomol-cloud-task/contract"
 import { connectEmulator, Control, Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { call, createTask, get } from "./support.js"
+import { call, createTask, get, preflight } from "./support.js"
 
 let emulator: RunningEmulator
 afterEach(() => emulator.close())
@@ -50,18 +50,16 @@ describe("CORS", () => {
 
   it("answers a preflight with the headers and methods asked for, without credentials", async () => {
     emulator = await startEmulator()
-    const preflight = await fetch(`${emulator.url}${Api.paths.tasks}`, {
-      method: "OPTIONS",
-      headers: {
-        origin: "http://page.example",
-        "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization,content-type,x-client"
-      }
-    })
-    expect(preflight.status).toBe(204)
-    expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization,content-type,x-client")
-    expect(preflight.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, OPTIONS")
-    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true")
+    const answer = await preflight(
+      `${emulator.url}${Api.paths.tasks}`,
+      "http://page.example",
+      "POST",
+      "authorization,content-type,x-client"
+    )
+    expect(answer.status).toBe(204)
+    expect(answer.headers.get("access-control-allow-headers")).toBe("authorization,content-type,x-client")
+    expect(answer.headers.get("access-control-allow-methods")).toBe("GET, POST, PUT, OPTIONS")
+    expect(answer.headers.get("access-control-allow-credentials")).toBe("true")
     expect(emulator.requests()).toBe(0)
   })
 })

@@ -59,3 +59,10 @@ export const createTask = async (emulator: RunningEmulator, overrides: Record<st
 
 export const get = (emulator: RunningEmulator, path: string, headers: Record<string, string> = {}) =>
   call(`${emulator.url}${path}`, { headers })
+
+/** A browser's CORS preflight for `method` with `headers` from `origin`. */
+export const preflight = (url: string, origin: string, method: string, headers: string) =>
+  fetch(url, {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": method, "access-control-request-headers": headers }
+  })

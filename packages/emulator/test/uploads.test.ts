@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto"
 import { existsSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { call, decode } from "./support.js"
+import { call, decode, preflight } from "./support.js"
 
 const PART = 1024
 let emulator: RunningEmulator
@@ -135,17 +135,10 @@ describe("upload", () => {
 
   it("answers a browser's preflight for a part PUT", async () => {
     const upload = await init(1)
-    const preflight = await fetch(upload.presigned_urls["1"]!, {
-      method: "OPTIONS",
-      headers: {
-        origin: "http://app.example",
-        "access-control-request-method": "PUT",
-        "access-control-request-headers": "content-type"
-      }
-    })
-    expect(preflight.status).toBe(204)
-    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://app.example")
-    expect(preflight.headers.get("access-control-allow-methods")).toContain("PUT")
+    const answer = await preflight(upload.presigned_urls["1"]!, "http://app.example", "PUT", "content-type")
+    expect(answer.status).toBe(204)
+    expect(answer.headers.get("access-control-allow-origin")).toBe("http://app.example")
+    expect(answer.headers.get("access-control-allow-methods")).toContain("PUT")
     const response = await put(upload.presigned_urls["1"]!, new Uint8Array(1), { origin: "http://app.example" })
     expect(response.headers.get("access-control-expose-headers")).toContain("ETag")
   })

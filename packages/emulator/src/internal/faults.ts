@@ -32,7 +32,10 @@ export const makeQueues = (): FaultQueues => {
       if (--head.remaining <= 0) queue.shift()
       return head.fault
     },
-    clear: (route) => (route === undefined ? queues.clear() : queues.delete(route)) && undefined,
+    clear: (route) => {
+      if (route === undefined) queues.clear()
+      else queues.delete(route)
+    },
     pending: (route) => queues.get(route)?.length ?? 0
   }
 }
