@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Api, type Queue } from "@oomol-cloud-task/contract"
+import type { Queue } from "@oomol-cloud-task/contract"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -252,11 +252,3 @@ export const layerClient = (
       )
     }).pipe(Effect.provide(NodeFileSystem.layer))
   )
-
-/**
- * The session cookie's name, for tests that authenticate as a browser does.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const SESSION_COOKIE = Api.SESSION_COOKIE
