@@ -29,14 +29,17 @@ import * as Redacted from "effect/Redacted"
  */
 export const flags = {
   apiKey: Options.redacted("api-key").pipe(
+    Options.withPseudoName("key"),
     Options.withDescription("The API key, sent as a Bearer token. Default: OOMOL_API_KEY."),
     Options.optional
   ),
   baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("url"),
     Options.withDescription(`The task API. Default: OOMOL_BASE_URL, else ${Api.DEFAULT_BASE_URL}.`),
     Options.optional
   ),
   uploadBaseUrl: Options.text("upload-base-url").pipe(
+    Options.withPseudoName("url"),
     Options.withDescription(`The upload API. Default: OOMOL_UPLOAD_BASE_URL, else ${Api.DEFAULT_UPLOAD_BASE_URL}.`),
     Options.optional
   )

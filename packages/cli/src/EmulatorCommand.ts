@@ -13,15 +13,17 @@ import * as Failures from "./Failures.js"
 import * as Output from "./Output.js"
 
 /**
- * What a started emulator prints: where it listens and how to point
- * `oomol-task` at it.
+ * What a started emulator prints: where it listens (the two lines of the
+ * emulator's `Main.run`) and how to point `oomol-task` at it.
  *
  * @since 0.1.0
  * @category formatting
  */
 export const startedText = (emulator: { readonly url: string; readonly uploadBaseUrl: string }): string =>
   [
-    Output.fields([["Emulator listening on", emulator.url], ["Upload API base URL", emulator.uploadBaseUrl]]),
+    // The first two lines as the emulator's own program prints them, for scripts that read either.
+    `Emulator listening on ${emulator.url}`,
+    `Upload API base URL ${emulator.uploadBaseUrl}`,
     "",
     "Point oomol-task (or any client) at it, with any API key:",
     `  export OOMOL_BASE_URL=${emulator.url}`,

@@ -6,7 +6,7 @@
  * | --- | --- |
  * | 0 | success |
  * | 1 | the task failed or the wait timed out (also: an unexpected error) |
- * | 2 | usage: bad flags, arguments or input, nothing was sent (incl. `InvalidInput`) |
+ * | 2 | usage: bad flags, arguments or input, nothing was sent (incl. `InvalidInput`); an emulator port in use |
  * | 3 | the service or the way to it: 401/403, no connection, any other API error (404, 5xx after retries), an unreadable answer, a failed upload, a creation of unknown fate |
  * | 130 | interrupted (Ctrl-C) |
  *
@@ -89,6 +89,9 @@ const isKnown = (error: unknown): error is Known =>
 const isPlatformError = (error: unknown): error is { readonly message: string; readonly reason: string } =>
   typeof error === "object" && error !== null && ["SystemError", "BadArgument"].includes((error as { _tag?: string })._tag ?? "")
 
+const isServeError = (error: unknown): error is { readonly cause: unknown } =>
+  typeof error === "object" && error !== null && (error as { _tag?: string })._tag === "ServeError"
+
 const exitCodeOf = (error: Known): number => {
   switch (error._tag) {
     case "TaskFailed":
@@ -143,6 +146,12 @@ export const describe = (error: unknown): Report => {
   }
   if (isPlatformError(error)) {
     return { exitCode: ExitCode.usage, message: error.message, json: { type: "UsageError", message: error.message } }
+  }
+  if (isServeError(error)) {
+    // The emulator's port is taken or not ours to use: a matter of the command line.
+    const reason = error.cause instanceof Error ? error.cause.message : String(error.cause)
+    const message = `the emulator could not start: ${reason}`
+    return { exitCode: ExitCode.usage, message, json: { type: "UsageError", message } }
   }
   const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`
   return { exitCode: ExitCode.taskFailed, message, json: { type: "UnexpectedError", message } }

@@ -85,6 +85,7 @@ export const args = {
 export const flags = {
   input: Options.text("input").pipe(
     Options.withAlias("i"),
+    Options.withPseudoName("key=value"),
     Options.withDescription(
       "An input value as key=value, repeatable. The value is read as JSON when it is JSON (n=3, ok=true, o='{\"a\":1}'), else as text (s=hello)."
     ),

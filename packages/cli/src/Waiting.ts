@@ -33,6 +33,7 @@ export const parseDuration = (text: string): Duration.Duration | undefined => {
 
 const duration = (name: string, description: string) =>
   Options.text(name).pipe(
+    Options.withPseudoName("duration"),
     Options.withDescription(description),
     Options.mapEffect((text) => {
       const parsed = parseDuration(text)

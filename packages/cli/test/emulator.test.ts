@@ -14,8 +14,8 @@ describe("emulator", () => {
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
       const url = `http://127.0.0.1:${port}`
-      expect(String((await lines.next()).value)).toBe(`Emulator listening on: ${url}`)
-      expect(String((await lines.next()).value)).toBe(`Upload API base URL:   ${url}/api/tasks/files/remote-cache`)
+      expect(String((await lines.next()).value)).toBe(`Emulator listening on ${url}`)
+      expect(String((await lines.next()).value)).toBe(`Upload API base URL ${url}/api/tasks/files/remote-cache`)
 
       const env = { OOMOL_BASE_URL: url, OOMOL_API_KEY: "k" }
       const run = await runCli(["run", "@test/pkg@1.0.0", "main", "--input", "a=1", "--interval", "50ms", "--json"], env)
@@ -47,5 +47,20 @@ describe("emulator", () => {
       child.kill("SIGINT")
     }
     await once(child, "close")
+  })
+
+  it("a port in use: one line, exit 2", async () => {
+    await ensureBuilt()
+    const { createServer } = await import("node:net")
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (server.address() as { port: number }).port
+      const out = await runCli(["emulator", "--port", String(port)])
+      expect(out.code).toBe(2)
+      expect(out.stderr.trim()).toMatch(/^oomol-task: the emulator could not start: .*EADDRINUSE/)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })
