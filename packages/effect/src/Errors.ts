@@ -179,3 +179,24 @@ export type CloudTaskError =
   | TaskFailed
   | PollTimeout
   | UploadError
+
+const cloudTaskErrorTags: ReadonlySet<string> = new Set<CloudTaskError["_tag"]>([
+  "InvalidInput",
+  "ApiError",
+  "NetworkError",
+  "MalformedResponse",
+  "TaskMayExist",
+  "TaskFailed",
+  "PollTimeout",
+  "UploadError"
+])
+
+/**
+ * Whether `value` is one of the client's errors (by its tag, so it also holds
+ * for an error from another copy of this module).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isCloudTaskError = (value: unknown): value is CloudTaskError =>
+  typeof value === "object" && value !== null && cloudTaskErrorTags.has((value as { readonly _tag?: unknown })._tag as string)
