@@ -6,18 +6,9 @@ import {
   type SettledTask,
   TaskFailedError
 } from "oomol-cloud-task-sdk"
-import { afterEach, describe, expect, it } from "vitest"
-import { listItem, running, scriptedFetch, success } from "./support/fetch.js"
+import { describe, expect, it } from "vitest"
+import { clientWith, listItem, running, scriptedFetch, success } from "./support/fetch.js"
 
-const clients: Array<OomolTaskClient> = []
-const clientWith = (fetch: typeof globalThis.fetch) => {
-  const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch, retries: 0 })
-  clients.push(client)
-  return client
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
-})
 
 const fast = { intervalMs: 1, backoff: { strategy: BackoffStrategy.Fixed } }
 const collect = async <A>(iterable: AsyncIterable<A>) => {

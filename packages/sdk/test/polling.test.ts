@@ -6,26 +6,14 @@ import * as Schedule from "effect/Schedule"
 import {
   ApiError,
   BackoffStrategy,
-  OomolTaskClient,
   RunTaskError,
   RunTaskErrorCode,
   TaskFailedError,
   TimeoutError
 } from "oomol-cloud-task-sdk"
-import { afterEach } from "vitest"
 import { schedule } from "../src/internal/options.js"
-import { type Reply, running, scriptedFetch, success } from "./support/fetch.js"
+import { clientWith, type Reply, running, scriptedFetch, success } from "./support/fetch.js"
 
-const clients: Array<OomolTaskClient> = []
-const clientWith = (fetch: typeof globalThis.fetch) => {
-  // No request retries: each poll is one request, so counts are exact.
-  const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch, retries: 0 })
-  clients.push(client)
-  return client
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
-})
 
 /** Answers the i-th poll with `script[i]`, the last one after that. */
 const polls = (script: ReadonlyArray<Reply>) => scriptedFetch((_call, i) => script[Math.min(i, script.length - 1)]!)

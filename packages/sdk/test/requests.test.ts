@@ -6,18 +6,9 @@ import {
   OomolTaskClient,
   TaskMayExistError
 } from "oomol-cloud-task-sdk"
-import { afterEach, describe, expect, it } from "vitest"
-import { dashboard, listItem, scriptedFetch } from "./support/fetch.js"
+import { describe, expect, it } from "vitest"
+import { clientWith, dashboard, listItem, scriptedFetch } from "./support/fetch.js"
 
-const clients: Array<OomolTaskClient> = []
-const clientWith = (fetch: typeof globalThis.fetch, options: ConstructorParameters<typeof OomolTaskClient>[0] = {}) => {
-  const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch, retries: 0, ...options })
-  clients.push(client)
-  return client
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
-})
 
 describe("what goes on the wire", () => {
   it("sends the API key as a bearer token, the default headers, and credentials include", async () => {
@@ -57,9 +48,8 @@ describe("what goes on the wire", () => {
     const s = scriptedFetch(() => ({ json: dashboard }))
     process.env.OOMOL_BASE_URL = "https://env.test"
     try {
-      const client = new OomolTaskClient({ fetch: s.fetch })
-      clients.push(client)
-      await client.getDashboard()
+      // No baseUrl given: the environment's is used.
+      await clientWith(s.fetch, { baseUrl: undefined }).getDashboard()
     } finally {
       delete process.env.OOMOL_BASE_URL
     }

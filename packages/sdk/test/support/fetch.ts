@@ -2,6 +2,9 @@
  * A scripted `fetch`: records every call as the client made it and answers
  * from a handler, so tests see exactly what a custom `fetch` would.
  */
+import { type ClientOptions, OomolTaskClient } from "oomol-cloud-task-sdk"
+import { afterEach } from "vitest"
+
 export interface Call {
   readonly input: unknown
   readonly url: URL
@@ -79,3 +82,18 @@ export const dashboard = {
 
 export const running = (progress: number): Reply => ({ json: { status: "running", progress } })
 export const success: Reply = { json: { status: "success", resultURL: "https://r.test/out", resultData: [{ ok: true }] } }
+
+/**
+ * A client over `fetch` for the current test, disposed after it. Request
+ * retries are off unless asked for, so each call is one request and counts
+ * are exact.
+ */
+const clients: Array<OomolTaskClient> = []
+export const clientWith = (fetch: typeof globalThis.fetch, options: ClientOptions = {}): OomolTaskClient => {
+  const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch, retries: 0, ...options })
+  clients.push(client)
+  return client
+}
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+})
