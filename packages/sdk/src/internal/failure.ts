@@ -2,7 +2,7 @@
  * The one place an Effect client failure becomes the error a Promise caller
  * catches.
  */
-import type { Errors } from "@oomol-cloud-task/effect"
+import { Errors } from "@oomol-cloud-task/effect"
 import * as Duration from "effect/Duration"
 import {
   ApiError,
@@ -43,24 +43,11 @@ export const fromClientError = (error: Errors.CloudTaskError): Error => {
   }
 }
 
-const isClientError = (value: unknown): value is Errors.CloudTaskError =>
-  typeof value === "object" && value !== null && "_tag" in value && typeof value._tag === "string" &&
-  [
-    "InvalidInput",
-    "ApiError",
-    "NetworkError",
-    "MalformedResponse",
-    "TaskMayExist",
-    "TaskFailed",
-    "PollTimeout",
-    "UploadError"
-  ].includes(value._tag)
-
 /**
  * What a failed call rejects with: a client error as its facade class; any
  * other thrown value (an `onProgress` callback that threw, a defect) as it was.
  */
-export const toRejection = (squashed: unknown): unknown => (isClientError(squashed) ? fromClientError(squashed) : squashed)
+export const toRejection = (squashed: unknown): unknown => (Errors.isCloudTaskError(squashed) ? fromClientError(squashed) : squashed)
 
 /**
  * The official SDK's abort error: a `DOMException` named `AbortError` with the
