@@ -1,6 +1,6 @@
 import { CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, Exit, Fiber, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Clock, Duration, Effect, Exit, Fiber, Redacted, Schedule, Stream, TestClock } from "effect"
 import { type Answer, clientLayer, mock, type Recorded } from "./mock.js"
 import { recordingTracer } from "./tracer.js"
 
@@ -225,6 +225,20 @@ describe("retries of a part", () => {
     }).pipe(Effect.provide(layerOf(m)))
   })
 
+  it.effect("the official backoff doubles from 1 s and never waits more than 30 s", () => {
+    const times: Array<number> = []
+    const m = service({
+      size: 3,
+      partSize: 4,
+      part: () => Effect.map(Clock.currentTimeMillis, (now) => (times.push(now), { status: 503 }))
+    })
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).upload(bytes("abc"), { retry: Upload.retrySchedule(8) })))
+      expect(error).toMatchObject({ code: "RETRY_EXHAUSTED", message: "Failed after 8 attempts: Upload failed with status 503" })
+      expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000])
+    }).pipe(Effect.provide(layerOf(m)))
+  })
+
   it.effect("a connection that keeps failing ends as RETRY_EXHAUSTED of a network error", () => {
     const m = service({ size: 3, partSize: 4, part: () => ({ drop: "connect" }) })
     return Effect.gen(function*() {
@@ -238,10 +252,11 @@ describe("retries of a part", () => {
     }).pipe(Effect.provide(layerOf(m)))
   })
 
-  it.effect("a part with no answer times out and is tried again", () => {
+  // Live: the request timeout may be a real timer at the transport, not the Effect clock.
+  it.live("a part with no answer times out and is tried again", () => {
     const m = service({ size: 3, partSize: 4, part: (_n, attempt): Answer => (attempt === 1 ? { hang: true } : {}) })
     return Effect.gen(function*() {
-      const file = yield* settle((yield* Client).upload(bytes("abc"), { partTimeout: "1 minute" }))
+      const file = yield* (yield* Client).upload(bytes("abc"), { partTimeout: "50 millis", retry: Schedule.recurs(1) })
       expect(file.url).toBe(uploadedFile.url)
       expect(m.requests.filter(isPart)).toHaveLength(2)
     }).pipe(Effect.provide(layerOf(m)))
