@@ -215,8 +215,12 @@ export interface Options {
   readonly credentials?: RequestCredentials | undefined
   /** When a failed request is tried again. Default `Retry.defaultPolicy`. */
   readonly retry?: Retry.RetryPolicy | undefined
-  /** How long one request may take before it counts as failed. Default 30 s. */
-  readonly requestTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long one request may take before it counts as failed. Default 30 s.
+   * `false` leaves timeouts to the `HttpClient` (e.g. an undici dispatcher's
+   * `headersTimeout` and `bodyTimeout`).
+   */
+  readonly requestTimeout?: Duration.DurationInput | false | undefined
   /** The largest task creation body, in bytes. Default 8 MiB. */
   readonly maxInputBytes?: number | undefined
 }
@@ -255,8 +259,10 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
     const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
     const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
     const client = (yield* HttpClient.HttpClient).pipe(
-      // Trace headers would make every browser request preflighted and some servers refuse them.
-      HttpClient.withTracerPropagation(false)
+      // The endpoint's own span says what a request was for; an HTTP span per
+      // request would double the cost of tracing, and its trace headers would
+      // make every browser request preflighted.
+      HttpClient.withTracerDisabledWhen(() => true)
     )
     const headers: Record<string, string> = { ...options.defaultHeaders, accept: "application/json" }
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(options.apiKey)}`
@@ -267,12 +273,14 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
       http: Http.make({
         client,
         credentials: options.credentials ?? "include",
-        timeout: Duration.decode(options.requestTimeout ?? "30 seconds")
+        timeout: options.requestTimeout === false ? false : Duration.decode(options.requestTimeout ?? "30 seconds")
       }),
       client,
       retry: options.retry ?? Retry.defaultPolicy
     }
   })
+
+const builtInTracer = Effect.runSync(Effect.tracer)
 
 const validateTaskID = validate(Task.TaskID)
 const validateQuery = validate(Task.ListTasksQuery)
@@ -325,18 +333,24 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
   const maxInputBytes = options.maxInputBytes ?? 8 * 1024 * 1024
   const url = (path: string) => baseUrl + path
 
-  const idempotent = <A>(effect: Effect.Effect<A, RequestError>) =>
-    Effect.retry(effect, { schedule: retry, while: Retry.isTransient })
+  const idempotent = Retry.retrying(retry, Retry.isTransient)
   const get = <A>(path: string, decode: Http.Decoder<A>, urlParams?: Record<string, string>) =>
     idempotent(http.json(HttpClientRequest.get(url(path), { headers, ...(urlParams && { urlParams }) }), decode))
   const post = <A>(path: string, body: string, decode: Http.Decoder<A>) =>
     http.json(HttpClientRequest.post(url(path), { headers, body: HttpBody.text(body, "application/json") }), decode)
 
-  const span = (name: string, taskID?: string) =>
-    Effect.withSpan(`CloudTaskClient.${name}`, {
-      kind: "client",
-      ...(taskID === undefined ? {} : { attributes: { "oomol.task.id": taskID } })
-    })
+  // Spans cost as much as the rest of a request, so they are made only when a
+  // tracer other than Effect's built-in one listens.
+  const span = (name: string, taskID?: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.tracerWith((tracer) =>
+      tracer === builtInTracer
+        ? effect
+        : Effect.withSpan(effect, `CloudTaskClient.${name}`, {
+          kind: "client",
+          captureStackTrace: false,
+          ...(taskID === undefined ? {} : { attributes: { "oomol.task.id": taskID } })
+        })
+    )
 
   const createTask: Service["createTask"] = (request) =>
     Effect.gen(function*() {
@@ -349,7 +363,7 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
       })
       const text = yield* jsonBody(body, "the task's input", maxInputBytes)
       return yield* post(Api.paths.tasks, text, decodeCreated).pipe(
-        Effect.retry({ schedule: retry, while: Retry.isNotTaken }),
+        Retry.retrying(retry, Retry.isNotTaken),
         Effect.catchAll((error): Effect.Effect<never, ApiError | NetworkError | TaskMayExist> =>
           Retry.isNotTaken(error) || (error._tag === "ApiError" && error.status < 500)
             ? Effect.fail(error as ApiError | NetworkError)

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { RequestError } from "./Errors.js"
 
@@ -123,3 +124,27 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
   const date = Date.parse(text)
   return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - now))
 }
+
+/**
+ * Runs `effect`, trying it again on `policy` while `shouldRetry` holds. The
+ * schedule is only started once a try has failed, so a request that succeeds
+ * the first time costs nothing extra.
+ *
+ * @since 0.1.0
+ * @category policy
+ */
+export const retrying = (policy: RetryPolicy, shouldRetry: (error: RequestError) => boolean) =>
+<A, E extends RequestError>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.catchAll(effect, (first) => {
+    if (!shouldRetry(first)) return Effect.fail(first)
+    return Effect.flatMap(Schedule.driver(policy), (driver) => {
+      const after = (error: E): Effect.Effect<A, E> =>
+        driver.next(error).pipe(
+          Effect.matchEffect({
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchAll(effect, (next) => (shouldRetry(next) ? after(next) : Effect.fail(next)))
+          })
+        )
+      return after(first)
+    })
+  })

@@ -36,7 +36,7 @@ const bodyText = (body: unknown): string | undefined => {
 
 export const mock = (handler: Handler): Mock => {
   const requests: Array<Recorded> = []
-  const client = HttpClient.make((request, url) =>
+  const client = HttpClient.make((request, url, signal) =>
     Effect.gen(function*() {
       const recorded: Recorded = { method: request.method, url, headers: request.headers, body: bodyText(request.body) }
       requests.push(recorded)
@@ -50,7 +50,16 @@ export const mock = (handler: Handler): Mock => {
           new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError("fetch failed", { cause }) })
         )
       }
-      if ("hang" in answer) return yield* Effect.never
+      if ("hang" in answer) {
+        // A real transport gives up when its request is aborted.
+        return yield* Effect.async<never, HttpClientError.RequestError>((resume) => {
+          const abort = () =>
+            resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
+          if (signal.aborted) abort()
+          else signal.addEventListener("abort", abort, { once: true })
+          return Effect.sync(() => signal.removeEventListener("abort", abort))
+        })
+      }
       const text = answer.text ?? (answer.json === undefined ? "" : JSON.stringify(answer.json))
       return HttpClientResponse.fromWeb(
         request,

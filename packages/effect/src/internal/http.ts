@@ -3,16 +3,20 @@
  * client failures become the client's own errors.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Failure } from "@oomol-cloud-task/contract"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import { parseRetryAfter } from "../Retry.js"
 
@@ -93,7 +97,8 @@ const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…`
 export interface Options {
   readonly client: HttpClient.HttpClient
   readonly credentials: RequestCredentials | undefined
-  readonly timeout: Duration.Duration
+  /** Per request; `false` leaves timeouts to the HttpClient itself. */
+  readonly timeout: Duration.Duration | false
 }
 
 /** A request sender bound to one client's settings. */
@@ -113,35 +118,52 @@ interface Answer {
 /** Builds the sender once per client. */
 export const make = (options: Options): Http => {
   const { client, credentials, timeout } = options
-  const timeoutText = Duration.format(timeout)
+  const timeoutMs = timeout === false ? undefined : Duration.toMillis(timeout)
+  const timeoutText = timeout === false ? "" : Duration.format(timeout)
+
+  // The request is tied to a scope that a timer closes: the HttpClient then
+  // aborts it at the transport, with no extra fiber. The timer is real time.
+  const scoped = HttpClient.withScope(client)
 
   // The fetch-based client reads RequestInit from the context at request time;
-  // other clients ignore it, as `credentials` means nothing outside a browser.
-  const withCredentials = credentials === undefined
-    ? <A, E, R>(effect: Effect.Effect<A, E, R>) => effect
-    : <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(
-        Effect.serviceOption(FetchHttpClient.RequestInit),
-        (init) =>
-          Effect.provideService(effect, FetchHttpClient.RequestInit, {
-            ...Option.getOrElse(init, () => ({})),
-            credentials
-          })
-      )
+  // other clients ignore it.
+  const withCredentials = <C>(context: Context.Context<C>): Context.Context<C> => {
+    if (credentials === undefined) return context
+    const init = Context.getOrElse(context, FetchHttpClient.RequestInit, () => ({}))
+    return Context.add(context, FetchHttpClient.RequestInit, { ...init, credentials })
+  }
+
+  const answer = (response: HttpClientResponse.HttpClientResponse) =>
+    Effect.map(response.text, (text): Answer => ({ status: response.status, headers: response.headers, text }))
 
   const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answer, NetworkError> => {
-    return client.execute(request).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (text): Answer => ({ status: response.status, headers: response.headers, text }))
-      ),
-      withCredentials,
-      Effect.mapError((error) => fromClientError(error, describe(request))),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })
-      })
-    )
+    if (timeoutMs === undefined) {
+      return client.execute(request).pipe(
+        Effect.flatMap(answer),
+        Effect.mapInputContext((context: Context.Context<never>) => withCredentials(context)),
+        Effect.mapError((error) => fromClientError(error, describe(request)))
+      )
+    }
+    return Effect.flatMap(Scope.make(), (scope) => {
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        Effect.runFork(Scope.close(scope, Exit.void))
+      }, timeoutMs)
+      return scoped.execute(request).pipe(
+        Effect.flatMap(answer),
+        Effect.mapInputContext((context: Context.Context<never>) => withCredentials(Context.add(context, Scope.Scope, scope))),
+        Effect.mapError((error) =>
+          timedOut
+            ? new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })
+            : fromClientError(error, describe(request))
+        ),
+        Effect.ensuring(Effect.suspend(() => {
+          clearTimeout(timer)
+          return Scope.close(scope, Exit.void)
+        }))
+      )
+    })
   }
 
   const failure = (answer: Answer): Effect.Effect<never, ApiError> =>
