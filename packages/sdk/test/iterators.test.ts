@@ -171,6 +171,17 @@ describe("dispose()", () => {
     await client.dispose()
   })
 
+  it("closes an iterator left open without break, so its timeout's timer does not keep the process alive", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+    const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch: scriptedFetch(() => running(1)).fetch })
+    const before = timers()
+    const iterator = client.watch("t", { timeoutMs: 3_600_000 })[Symbol.asyncIterator]()
+    await iterator.next()
+    expect(timers()).toBe(before + 1)
+    await client.dispose()
+    expect(timers()).toBe(before)
+  })
+
   it("is also Symbol.asyncDispose, for `await using`", async () => {
     const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch: scriptedFetch(() => success).fetch })
     await client[Symbol.asyncDispose]()

@@ -30,8 +30,10 @@ export interface Runner {
 
 export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner => {
   const runtime = ManagedRuntime.make(layer)
-  // Every call in flight, so dispose() can end them.
+  // Every call in flight and every open iterator, so dispose() can end them
+  // (an iterator dropped without `break` would otherwise keep its timers).
   const inFlight = new Set<AbortController>()
+  const open = new Set<Scope.CloseableScope>()
   let disposed = false
 
   const run = async <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal): Promise<A> => {
@@ -65,6 +67,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   ): AsyncGenerator<A, void, undefined> {
     if (disposed) throw new ClientDisposedError()
     const scope = Effect.runSync(Scope.make())
+    open.add(scope)
     try {
       const pull = await run(Scope.extend(Stream.toPull(stream), scope), signal)
       const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
@@ -74,6 +77,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         for (const item of Chunk.toReadonlyArray(chunk)) yield item
       }
     } finally {
+      open.delete(scope)
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }
   }
@@ -82,6 +86,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
     if (disposed) return
     disposed = true
     for (const controller of inFlight) controller.abort()
+    await Promise.all([...open].map((scope) => Effect.runPromise(Scope.close(scope, Exit.void))))
     await runtime.dispose()
   }
 
