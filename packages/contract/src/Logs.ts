@@ -7,7 +7,8 @@ import * as Schema from "effect/Schema"
 
 /**
  * A nested value that the service sends as JSON text. Decoding parses it; text
- * that is not JSON (or a value already parsed) is kept as it came.
+ * that is not JSON (or a value already parsed) is kept as it came. Encoding
+ * always writes JSON text, so a string stays a string.
  *
  * @since 0.1.0
  * @category logs
@@ -22,7 +23,7 @@ export const JsonText = Schema.transform(Schema.Unknown, Schema.Unknown, {
       return value
     }
   },
-  encode: (value) => (typeof value === "string" ? value : JSON.stringify(value))
+  encode: (value) => JSON.stringify(value)
 })
 
 /**

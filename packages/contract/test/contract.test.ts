@@ -86,6 +86,13 @@ describe("responses", () => {
     }, { onExcessProperty: "preserve" })
     expect(logs.logs[0]).toEqual({ type: "BlockOutputs", outputs: { a: 1 }, stacks: [1, 2], result: "not json", node_id: "n" })
   })
+
+  it("encodes nested log values as JSON text that decodes back to the same value", () => {
+    const entry = { type: "BlockOutput", output: "123" }
+    const wire = Schema.encodeSync(Logs.LogEntry)(entry)
+    expect(wire.output).toBe("\"123\"")
+    expect(Schema.decodeUnknownSync(Logs.LogEntry)(wire)).toEqual(entry)
+  })
 })
 
 describe("requests", () => {

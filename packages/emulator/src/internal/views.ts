@@ -96,7 +96,8 @@ export const latestItem = (task: SimTask, now: number): Task.LatestTaskItem => {
 /**
  * Page `page` (1-based) of the reporter events written by `now`: the block's
  * log lines spread over its run, then its outputs, its end and the session's
- * end. Nested values are JSON text, as the service sends them.
+ * end. Nested values become JSON text, as the service sends them, when the
+ * contract's `LogEntry` encodes them.
  */
 export const logPage = (task: SimTask, now: number, page: number): ReadonlyArray<Logs.LogEntry> => {
   const { script } = task
@@ -109,12 +110,10 @@ export const logPage = (task: SimTask, now: number, page: number): ReadonlyArray
     session_id: task.taskID,
     job_id: `${task.taskID}:${task.blockName}`,
     block_path: `${task.packageName}/blocks/${task.blockName}`,
-    stacks: JSON.stringify([
-      { session_id: task.taskID, flow_job_id: task.taskID, flow: task.packageName, node_id: task.blockName }
-    ])
+    stacks: [{ session_id: task.taskID, flow_job_id: task.taskID, flow: task.packageName, node_id: task.blockName }]
   }
   const at = (offset: number) => task.admittedAt! + script.logsLag + offset
-  const data = JSON.stringify(resultData(task))
+  const data = resultData(task)
   const end = at(script.total)
   const ending: ReadonlyArray<Logs.LogEntry> = [
     ...(script.fail === undefined
