@@ -256,11 +256,21 @@ const planOf = (
   return Effect.succeed({ plan, urls })
 }
 
-const baseUrlOf = (value: string): Effect.Effect<string, InvalidInput> => {
-  const url = Api.normalizeBaseUrl(value)
-  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
-    ? Effect.succeed(url)
-    : Effect.fail(new InvalidInput({ message: "uploadBaseUrl must be an http:// or https:// URL" }))
+/** The options, checked before anything is sent. */
+const checked = (options: UploadOptions, defaultBaseUrl: string) => {
+  const concurrency = options.concurrency ?? 4
+  const uploadBaseUrl = Api.normalizeBaseUrl(options.uploadBaseUrl ?? defaultBaseUrl)
+  const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
+  const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) return invalid("concurrency must be a positive integer")
+  if (!URL.canParse(uploadBaseUrl) || !/^https?:$/.test(new URL(uploadBaseUrl).protocol)) {
+    return invalid("uploadBaseUrl must be an http:// or https:// URL")
+  }
+  // A timer can wait at most 2^31 - 1 ms.
+  if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
+    return invalid("partTimeout must be a positive duration of at most 24 days")
+  }
+  return Effect.succeed({ concurrency, uploadBaseUrl, timeout, schedule: options.retry ?? defaultRetry })
 }
 
 const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
@@ -316,11 +326,7 @@ export const make = (settings: Settings): Uploader => {
     report: (sent: number, total: number) => void
   ): Effect.Effect<UploadedFile, UploadFailure | E, R> =>
     Effect.gen(function*() {
-      const concurrency = options.concurrency ?? 4
-      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-        return yield* Effect.fail(new InvalidInput({ message: "concurrency must be a positive integer" }))
-      }
-      const uploadBaseUrl = yield* baseUrlOf(options.uploadBaseUrl ?? settings.uploadBaseUrl)
+      const { concurrency, schedule, timeout, uploadBaseUrl } = yield* checked(options, settings.uploadBaseUrl)
       const source: Source<E, R> = input instanceof Uint8Array
         ? Sources.fromBytes(input)
         : Sources.isBlob(input)
@@ -342,12 +348,6 @@ export const make = (settings: Settings): Uploader => {
       })
 
       const sender = Option.getOrElse(yield* Effect.serviceOption(PartSender), () => defaultSender)
-      const schedule = options.retry ?? defaultRetry
-      const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
-      // A timer can wait at most 2^31 - 1 ms.
-      if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
-        return yield* Effect.fail(new InvalidInput({ message: "partTimeout must be a positive duration of at most 24 days" }))
-      }
 
       // Bytes of each part sent so far, at their highest: progress never goes back.
       const sentOf = new Map<number, number>()

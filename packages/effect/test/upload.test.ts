@@ -177,7 +177,7 @@ describe("failures, with the official codes and messages", () => {
     }).pipe(Effect.provide(layerOf(m)))
   })
 
-  it.effect("a stream longer or shorter than its size is InvalidInput", () => {
+  it.effect("a stream longer or shorter than its size, and options out of range, are InvalidInput", () => {
     const m = service({ size: 4, partSize: 4 })
     return Effect.gen(function*() {
       const client = yield* Client
@@ -187,10 +187,14 @@ describe("failures, with the official codes and messages", () => {
       expect(short).toMatchObject({ _tag: "InvalidInput", message: "the stream ended after 2 of its 4 bytes" })
       const negative = yield* Effect.flip(client.upload(Upload.fromStream(Stream.empty, -1)))
       expect(negative._tag).toBe("InvalidInput")
+      const sent = m.requests.length
       const concurrency = yield* Effect.flip(client.upload(bytes("a"), { concurrency: 0 }))
       expect(concurrency).toMatchObject({ _tag: "InvalidInput", message: "concurrency must be a positive integer" })
       const timeout = yield* Effect.flip(client.upload(bytes("a"), { partTimeout: Duration.infinity }))
       expect(timeout).toMatchObject({ _tag: "InvalidInput" })
+      const base = yield* Effect.flip(client.upload(bytes("a"), { uploadBaseUrl: "ftp://upload.test" }))
+      expect(base).toMatchObject({ _tag: "InvalidInput", message: "uploadBaseUrl must be an http:// or https:// URL" })
+      expect(m.requests).toHaveLength(sent)
     }).pipe(Effect.provide(layerOf(m)))
   })
 })
