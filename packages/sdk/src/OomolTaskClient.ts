@@ -4,14 +4,14 @@
  *
  * @since 0.1.0
  */
-import { CloudTaskClient, Polling } from "@oomol-cloud-task/effect"
+import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { Errors } from "@oomol-cloud-task/effect"
 import { fromClientError } from "./internal/failure.js"
-import { clientOptions, millis, pollingOptions, resultData } from "./internal/options.js"
+import { awaitAllOptions, clientOptions, follow, pollingOptions, resultData } from "./internal/options.js"
 import * as Runner from "./internal/runner.js"
 import * as Transport from "./internal/transport.js"
 import * as Upload from "./internal/upload.js"
@@ -198,10 +198,9 @@ export class OomolTaskClient {
    * SDK.
    */
   logs(taskID: string, options?: LogsOptions): AsyncIterableIterator<LogEntry> {
-    const follow = options?.follow === true
-      ? options.intervalMs === undefined ? true : Polling.fixed(millis(options.intervalMs, 3000))
-      : false
-    return this.#stream((c) => c.logs(taskID, { follow }), options?.signal) as AsyncIterableIterator<LogEntry>
+    return this.#stream((c) => c.logs(taskID, { follow: follow(options) }), options?.signal) as AsyncIterableIterator<
+      LogEntry
+    >
   }
 
   /**
@@ -214,11 +213,10 @@ export class OomolTaskClient {
     taskIDs: Iterable<string>,
     options?: AwaitAllOptions
   ): AsyncIterableIterator<SettledTask<T>> {
-    const concurrency = Math.max(1, Math.floor(millis(options?.concurrency, 16)))
     return this.#stream(
       (c) =>
         Stream.map(
-          c.awaitAll(taskIDs, { ...pollingOptions(options), concurrency }),
+          c.awaitAll(taskIDs, awaitAllOptions(options)),
           ({ result, taskID }): SettledTask<T> =>
             Either.match(result, {
               onLeft: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),

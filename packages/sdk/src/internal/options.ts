@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { BackoffStrategy, type AwaitAllOptions, type AwaitOptions, type ClientOptions } from "../Types.js"
+import { type AwaitAllOptions, type AwaitOptions, BackoffStrategy, type ClientOptions, type LogsOptions } from "../Types.js"
 
 /** A millisecond option: a finite number ≥ 0 is used, anything else falls back to the default. */
 export const millis = (value: number | undefined, fallback: number): number =>
@@ -51,16 +51,35 @@ const environmentBaseUrl = (): string | undefined => {
   return value === undefined || value.trim() === "" ? undefined : value
 }
 
+/** The Effect client's options for `awaitAll`: the polling options, and how many tasks at once (default 16). */
+export const awaitAllOptions = (options: AwaitAllOptions = {}) => {
+  const concurrency = options.concurrency
+  return {
+    ...pollingOptions(options),
+    concurrency: typeof concurrency === "number" && Number.isFinite(concurrency) && concurrency >= 1
+      ? Math.floor(concurrency)
+      : 16
+  }
+}
+
+/** What `logs(…, { follow, intervalMs })` asks of the Effect client: no following, the default schedule, or every `intervalMs`. */
+export const follow = (options: LogsOptions = {}): boolean | Schedule.Schedule<unknown> =>
+  options.follow !== true
+    ? false
+    : options.intervalMs === undefined
+    ? true
+    : Polling.fixed(millis(options.intervalMs, DEFAULT_INTERVAL))
+
 /** The Effect client's options for the official ones. */
 export const clientOptions = (options: ClientOptions): CloudTaskClient.Options => ({
   apiKey: options.apiKey === undefined || options.apiKey === "" ? undefined : Redacted.make(options.apiKey),
   baseUrl: options.baseUrl ?? environmentBaseUrl() ?? Api.DEFAULT_BASE_URL,
   defaultHeaders: options.defaultHeaders,
   credentials: options.credentials ?? "include",
-  retry: options.retries === undefined
+  retry: typeof options.retries !== "number" || Number.isNaN(options.retries)
     ? undefined
     : options.retries <= 0
     ? Retry.never
-    : Retry.make({ times: Math.floor(options.retries) }),
+    : Retry.make({ times: Math.min(Math.floor(options.retries), 100) }),
   requestTimeout: options.requestTimeoutMs === undefined ? undefined : millis(options.requestTimeoutMs, 30_000)
 })
