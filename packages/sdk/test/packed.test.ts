@@ -52,7 +52,8 @@ const runExample = async (example: Example) => {
   }
 }
 
-describe("the packed package", () => {
+// Child processes on a busy machine: generous limits, no timing asserted.
+describe("the packed package", { timeout: 120_000 }, () => {
   it("installs with no workspace in sight: bundles that import nothing but Node built-ins, and declarations", () => {
     const installed = join(project, "node_modules/oomol-cloud-task-sdk")
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
