@@ -57,9 +57,11 @@ export interface Flags {
   readonly uploadBaseUrl: Option.Option<string>
 }
 
-// An empty variable counts as unset, as shells make `OOMOL_API_KEY= cmd` easy.
-const env = <A>(config: Config.Config<A>, isEmpty: (a: A) => boolean) =>
-  Effect.map(Effect.orElseSucceed(Config.option(config), () => Option.none<A>()), Option.filter((a) => !isEmpty(a)))
+// The flag, else the variable; an empty variable counts as unset, as `OOMOL_API_KEY= cmd` is easy to write.
+const flagOrEnv = <A>(flag: Option.Option<A>, config: Config.Config<A>, isEmpty: (a: A) => boolean) =>
+  Option.isSome(flag)
+    ? Effect.succeed(flag)
+    : Effect.map(Effect.orElseSucceed(Config.option(config), () => Option.none<A>()), Option.filter((a) => !isEmpty(a)))
 
 const path = (url: string) => {
   const parsed = new URL(url)
@@ -92,11 +94,9 @@ export const layer = (
   options: { readonly verbose: boolean }
 ): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const orEnv = <A>(flag: Option.Option<A>, config: Config.Config<A>, isEmpty: (a: A) => boolean) =>
-      Option.isSome(flag) ? Effect.succeed(flag) : env(config, isEmpty)
-    const apiKey = yield* orEnv(flags.apiKey, Config.redacted("OOMOL_API_KEY"), (key) => blank(Redacted.value(key)))
-    const baseUrl = yield* orEnv(flags.baseUrl, Config.string("OOMOL_BASE_URL"), blank)
-    const uploadBaseUrl = yield* orEnv(flags.uploadBaseUrl, Config.string("OOMOL_UPLOAD_BASE_URL"), blank)
+    const apiKey = yield* flagOrEnv(flags.apiKey, Config.redacted("OOMOL_API_KEY"), (key) => blank(Redacted.value(key)))
+    const baseUrl = yield* flagOrEnv(flags.baseUrl, Config.string("OOMOL_BASE_URL"), blank)
+    const uploadBaseUrl = yield* flagOrEnv(flags.uploadBaseUrl, Config.string("OOMOL_UPLOAD_BASE_URL"), blank)
     const clientOptions: CloudTaskClient.Options = {
       apiKey: Option.getOrUndefined(apiKey),
       baseUrl: Option.getOrUndefined(baseUrl),

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import type { Errors } from "@oomol-cloud-task/effect"
+import { Errors } from "@oomol-cloud-task/effect"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -32,17 +32,6 @@ export const ExitCode = {
   service: 3,
   interrupted: 130
 } as const
-
-/**
- * A command line that cannot be run as given (an unreadable file, a bad
- * value); nothing was sent.
- *
- * @since 0.1.0
- * @category errors
- */
-export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
-  message: Schema.String
-}) {}
 
 /**
  * A command ended in failure, already reported; `exitCode` is what the process
@@ -68,23 +57,6 @@ export interface Report {
   readonly json: Readonly<Record<string, unknown>>
 }
 
-type Known = Errors.CloudTaskError | UsageError
-
-const knownTags: ReadonlySet<string> = new Set([
-  "InvalidInput",
-  "ApiError",
-  "NetworkError",
-  "MalformedResponse",
-  "TaskMayExist",
-  "TaskFailed",
-  "PollTimeout",
-  "UploadError",
-  "UsageError"
-])
-
-const isKnown = (error: unknown): error is Known =>
-  typeof error === "object" && error !== null && knownTags.has((error as { _tag?: unknown })._tag as string)
-
 // Platform errors (a file that cannot be read) carry a `reason` such as NotFound.
 const isPlatformError = (error: unknown): error is { readonly message: string; readonly reason: string } =>
   typeof error === "object" && error !== null && ["SystemError", "BadArgument"].includes((error as { _tag?: string })._tag ?? "")
@@ -92,20 +64,19 @@ const isPlatformError = (error: unknown): error is { readonly message: string; r
 const isServeError = (error: unknown): error is { readonly cause: unknown } =>
   typeof error === "object" && error !== null && (error as { _tag?: string })._tag === "ServeError"
 
-const exitCodeOf = (error: Known): number => {
+const exitCodeOf = (error: Errors.CloudTaskError): number => {
   switch (error._tag) {
     case "TaskFailed":
     case "PollTimeout":
       return ExitCode.taskFailed
     case "InvalidInput":
-    case "UsageError":
       return ExitCode.usage
     default:
       return ExitCode.service
   }
 }
 
-const messageOf = (error: Known): string => {
+const messageOf = (error: Errors.CloudTaskError): string => {
   switch (error._tag) {
     case "TaskFailed":
       return `task ${error.taskID} failed: ${error.reason ?? "Unknown error"}${error.code ? ` (${error.code})` : ""}`
@@ -140,7 +111,7 @@ const plainFields = (error: object): Record<string, unknown> =>
  * @category reporting
  */
 export const describe = (error: unknown): Report => {
-  if (isKnown(error)) {
+  if (Errors.isCloudTaskError(error)) {
     const message = messageOf(error)
     return { exitCode: exitCodeOf(error), message, json: { type: error._tag, ...plainFields(error), message } }
   }

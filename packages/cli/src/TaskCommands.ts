@@ -198,7 +198,8 @@ export const logs = service(
       const follow = values.follow ? Option.match(values.interval, { onNone: () => true, onSome: Polling.fixed }) : false
       const entries = client.logs(values.taskID, { follow })
       if (values.json) {
-        yield* Output.result(values, Chunk.toReadonlyArray(yield* Stream.runCollect(entries)), () => "")
+        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(entries))
+        yield* Output.result(values, all, () => all.map(logLine).join("\n"))
       } else {
         yield* Stream.runForEach(entries, (entry) => Console.log(logLine(entry)))
       }

@@ -53,7 +53,8 @@ export const upload = service(
         return yield* Stream.runLast(Stream.tap(events, (event) => shown.update(stateOf(event))))
       }))
       // The stream ends with `Done` whenever it does not fail.
-      const file = Option.getOrThrow(Option.flatMap(done, (e) => e._tag === "Done" ? Option.some(e.file) : Option.none()))
+      if (Option.isNone(done) || done.value._tag !== "Done") return yield* Effect.dieMessage("upload ended without its URL")
+      const file = done.value.file
       yield* Output.result(values, file, () => file.url)
       yield* Output.note(values, `${file.file_name}, ${file.file_size} bytes, ${file.mime_type}; expires ${file.expires_at}`)
     })

@@ -5,7 +5,7 @@ import { Errors } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Either, Option } from "effect"
 import { splitFlagValues } from "../src/Cli.js"
-import { describe as describeFailure, ExitCode, UsageError } from "../src/Failures.js"
+import { describe as describeFailure, ExitCode } from "../src/Failures.js"
 import { parseInput, parsePackageSpec, request } from "../src/Inputs.js"
 import { parseDuration } from "../src/Waiting.js"
 
@@ -93,7 +93,6 @@ describe("exit codes", () => {
       [Errors.TaskFailed.fromResult("t", { error: "boom" }), ExitCode.taskFailed],
       [Errors.PollTimeout.after("t", Duration.minutes(1), undefined), ExitCode.taskFailed],
       [new Errors.InvalidInput({ message: "size must be an integer between 1 and 100" }), ExitCode.usage],
-      [new UsageError({ message: "bad" }), ExitCode.usage],
       [new Errors.ApiError({ status: 401, body: undefined, message: "Request failed: 401" }), ExitCode.service],
       [new Errors.ApiError({ status: 404, body: undefined, message: "Request failed: 404" }), ExitCode.service],
       [new Errors.ApiError({ status: 503, body: undefined, message: "Request failed: 503" }), ExitCode.service],
