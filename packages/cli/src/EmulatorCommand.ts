@@ -6,7 +6,6 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Emulator, Main } from "@oomol-cloud-task/emulator"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Failures from "./Failures.js"
@@ -51,6 +50,8 @@ export const emulator = Command.make(
   },
   (values) =>
     Effect.scoped(Effect.gen(function*() {
+      // Loaded on use: every other command starts faster without the emulator's modules.
+      const { Emulator, Main } = yield* Effect.promise(() => import("@oomol-cloud-task/emulator"))
       const options = { ...Main.optionsFromEnv(), ...Option.match(values.port, { onNone: () => ({}), onSome: (port) => ({ port }) }) }
       const running = yield* Emulator.serve(options)
       yield* Output.result(
