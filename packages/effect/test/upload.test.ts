@@ -211,37 +211,34 @@ describe("retries of a part", () => {
     })
   }
 
-  it.effect("wait 1 s, then 2 s; exhausted after 3 tries: RETRY_EXHAUSTED with the last failure", () => {
-    const times: Array<number> = []
-    const m = service({
-      size: 3,
-      partSize: 4,
-      part: () => Effect.map(Clock.currentTimeMillis, (now) => (times.push(now), { status: 502 }))
-    })
-    return Effect.gen(function*() {
-      const error = yield* Effect.flip(settle((yield* Client).upload(bytes("abc"))))
-      expect(error).toMatchObject({
-        code: "RETRY_EXHAUSTED",
-        message: "Failed after 3 attempts: Upload failed with status 502",
-        statusCode: 502
+  const backoffs = [
+    { name: "by default: 3 tries, 1 s then 2 s apart", retry: undefined, attempts: 3, waits: [1000, 2000] },
+    {
+      name: "retrySchedule(8): doubling from 1 s, never more than 30 s",
+      retry: Upload.retrySchedule(8),
+      attempts: 8,
+      waits: [1000, 2000, 4000, 8000, 16000, 30000, 30000]
+    }
+  ]
+  for (const { attempts, name, retry, waits } of backoffs) {
+    it.effect(`${name}; then RETRY_EXHAUSTED with the last failure`, () => {
+      const times: Array<number> = []
+      const m = service({
+        size: 3,
+        partSize: 4,
+        part: () => Effect.map(Clock.currentTimeMillis, (now) => (times.push(now), { status: 502 }))
       })
-      expect(times).toEqual([0, 1000, 3000])
-    }).pipe(Effect.provide(layerOf(m)))
-  })
-
-  it.effect("the official backoff doubles from 1 s and never waits more than 30 s", () => {
-    const times: Array<number> = []
-    const m = service({
-      size: 3,
-      partSize: 4,
-      part: () => Effect.map(Clock.currentTimeMillis, (now) => (times.push(now), { status: 503 }))
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).upload(bytes("abc"), { retry })))
+        expect(error).toMatchObject({
+          code: "RETRY_EXHAUSTED",
+          message: `Failed after ${attempts} attempts: Upload failed with status 502`,
+          statusCode: 502
+        })
+        expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual(waits)
+      }).pipe(Effect.provide(layerOf(m)))
     })
-    return Effect.gen(function*() {
-      const error = yield* Effect.flip(settle((yield* Client).upload(bytes("abc"), { retry: Upload.retrySchedule(8) })))
-      expect(error).toMatchObject({ code: "RETRY_EXHAUSTED", message: "Failed after 8 attempts: Upload failed with status 503" })
-      expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000])
-    }).pipe(Effect.provide(layerOf(m)))
-  })
+  }
 
   it.effect("a connection that keeps failing ends as RETRY_EXHAUSTED of a network error", () => {
     const m = service({ size: 3, partSize: 4, part: () => ({ drop: "connect" }) })
