@@ -57,8 +57,8 @@ export interface Report {
   readonly json: Readonly<Record<string, unknown>>
 }
 
-// Platform errors (a file that cannot be read) carry a `reason` such as NotFound.
-const isPlatformError = (error: unknown): error is { readonly message: string; readonly reason: string } =>
+// A file that cannot be read (a directory, no permission) fails with a platform error.
+const isPlatformError = (error: unknown): error is { readonly message: string } =>
   typeof error === "object" && error !== null && ["SystemError", "BadArgument"].includes((error as { _tag?: string })._tag ?? "")
 
 const isServeError = (error: unknown): error is { readonly cause: unknown } =>

@@ -4,7 +4,8 @@
  */
 import { type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { execFile, spawn } from "node:child_process"
-import { mkdirSync, rmSync, statSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -52,6 +53,9 @@ export interface Result {
   readonly stderr: string
 }
 
+/** What {@link setup} gives a test file. */
+export type Setup = Awaited<ReturnType<typeof setup>>
+
 /** The environment without any OOMOL_ variable of the machine running the tests. */
 const cleanEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("OOMOL_") && name !== "PORT"))
@@ -88,13 +92,19 @@ export const envFor = (emulator: RunningEmulator): Record<string, string> => ({
   OOMOL_API_KEY: API_KEY
 })
 
-/** The binary built and an emulator started; `close` stops the emulator. */
+/** The binary built, an emulator started and a temp directory made; `close` undoes the last two. */
 export const setup = async () => {
   const [emulator] = await Promise.all([startEmulator(), ensureBuilt()])
   const env = envFor(emulator)
+  const dir = mkdtempSync(join(tmpdir(), "oomol-cli-test-"))
   return {
     emulator,
     env,
+    dir,
+    close: async () => {
+      await emulator.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
     /** `oomol-task <args>` against the emulator. */
     cli: (args: ReadonlyArray<string>, extra: Readonly<Record<string, string>> = {}) => runCli(args, { ...env, ...extra })
   }

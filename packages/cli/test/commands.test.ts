@@ -3,21 +3,16 @@
  * emulator, in human and `--json` output.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { json, setup } from "./binary.js"
+import { json, type Setup, setup } from "./binary.js"
 
-let t: Awaited<ReturnType<typeof setup>>
-const dir = mkdtempSync(join(tmpdir(), "oomol-cli-test-"))
+let t: Setup
 
 beforeAll(async () => {
   t = await setup()
 })
-afterAll(async () => {
-  await t?.emulator.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => t?.close())
 
 const fast = ["--interval", "50ms"]
 
@@ -49,7 +44,7 @@ describe("run", () => {
   })
 
   it("--input-file gives the inputs, and --input overrides its keys", async () => {
-    const file = join(dir, "inputs.json")
+    const file = join(t.dir, "inputs.json")
     writeFileSync(file, JSON.stringify({ a: 1, b: "two", nested: { c: [1, 2] } }))
     const out = await t.cli(["run", "@test/pkg@1.0.0", "main", "--input-file", file, "--input", "b=3", "--json", ...fast])
     expect(out.code, out.stderr).toBe(0)
@@ -194,7 +189,7 @@ describe("the queue", () => {
 
 describe("upload", () => {
   it("uploads a file and prints the URL it can be downloaded from", async () => {
-    const file = join(dir, "report.csv")
+    const file = join(t.dir, "report.csv")
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, "a,b,c\n")
     writeFileSync(file, bytes)
     const out = await t.cli(["upload", file])

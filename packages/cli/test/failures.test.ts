@@ -4,13 +4,11 @@
  */
 import { Fault } from "@oomol-cloud-task/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { API_KEY, freePort, json, type Result, runCli, setup } from "./binary.js"
+import { API_KEY, freePort, json, type Result, runCli, type Setup, setup } from "./binary.js"
 
-let t: Awaited<ReturnType<typeof setup>>
-const dir = mkdtempSync(join(tmpdir(), "oomol-cli-test-"))
+let t: Setup
 
 beforeAll(async () => {
   t = await setup()
@@ -18,10 +16,7 @@ beforeAll(async () => {
   t.emulator.defineBlock({ packageName: "@test/broken", fail: "division by zero" })
   t.emulator.defineBlock({ packageName: "@test/slow", durations: { running: 600_000 } })
 })
-afterAll(async () => {
-  await t?.emulator.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => t?.close())
 
 /** The one line a failure prints, checked to be one line with no stack trace or cause dump. */
 const oneLine = (out: Result): string => {
@@ -61,7 +56,7 @@ describe("usage errors exit 2 and send nothing", () => {
 
   it("an input file that is not a JSON object", async () => {
     for (const [name, text] of [["list.json", "[1,2]"], ["bad.json", "{not json"]] as const) {
-      const file = join(dir, name)
+      const file = join(t.dir, name)
       writeFileSync(file, text)
       const out = await t.cli(["create", "@test/pkg@1.0.0", "main", "--input-file", file])
       expect(out.code, out.stderr).toBe(2)

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope, TestClock } from "effect"
 import * as Progress from "../src/Progress.js"
-import { json, setup } from "./binary.js"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { json, type Setup, setup } from "./binary.js"
 
 const recorder = (options: { readonly isTTY?: boolean; readonly columns?: number } = {}) => {
   const writes: Array<string> = []
@@ -108,12 +110,12 @@ describe("bar mode", () => {
 })
 
 describe("the binary without a terminal", () => {
-  let t: Awaited<ReturnType<typeof setup>>
+  let t: Setup
   beforeAll(async () => {
     t = await setup()
     t.emulator.defineBlock({ packageName: "@test/steps", durations: { running: 400 }, progress: [20, 60] })
   })
-  afterAll(() => t?.emulator.close())
+  afterAll(() => t?.close())
 
   it("writes plain progress lines on stderr, none on stdout", async () => {
     const out = await t.cli(["run", "@test/steps@1.0.0", "main", "--interval", "50ms"])
@@ -143,22 +145,14 @@ describe("the binary without a terminal", () => {
   })
 
   it("an upload shows its progress the same way", async () => {
-    const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs")
-    const { join } = await import("node:path")
-    const { tmpdir } = await import("node:os")
-    const dir = mkdtempSync(join(tmpdir(), "oomol-cli-progress-"))
-    try {
-      const file = join(dir, "data.bin")
-      writeFileSync(file, Buffer.alloc(11 * 1024 * 1024, 7))
-      const out = await t.cli(["upload", file])
-      expect(out.code, out.stderr).toBe(0)
-      const lines = out.stderr.trim().split("\n").filter((line) => line.startsWith("upload data.bin: "))
-      expect(lines[0]).toMatch(/^upload data\.bin: starting 0% \(/)
-      expect(lines.at(-1)).toMatch(/^upload data\.bin: uploaded 100% \(/)
-      const percents = lines.map((line) => Number(/ (\d+)% /.exec(line)![1]))
-      expect([...percents].sort((a, b) => a - b)).toEqual(percents)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const file = join(t.dir, "data.bin")
+    writeFileSync(file, Buffer.alloc(11 * 1024 * 1024, 7))
+    const out = await t.cli(["upload", file])
+    expect(out.code, out.stderr).toBe(0)
+    const lines = out.stderr.trim().split("\n").filter((line) => line.startsWith("upload data.bin: "))
+    expect(lines[0]).toMatch(/^upload data\.bin: starting 0% \(/)
+    expect(lines.at(-1)).toMatch(/^upload data\.bin: uploaded 100% \(/)
+    const percents = lines.map((line) => Number(/ (\d+)% /.exec(line)![1]))
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents)
   })
 })
