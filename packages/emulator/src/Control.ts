@@ -61,6 +61,8 @@ export const Advance = Schema.Struct({ ms: Schema.Number.pipe(Schema.nonNegative
  * @category bodies
  */
 export const SharedTaskSeed = Schema.Struct({
+  /** A task ID of the caller's choosing, e.g. one that documentation shows. */
+  taskID: Schema.optional(Schema.NonEmptyString),
   packageName: Schema.optional(Schema.String),
   packageVersion: Schema.optional(Schema.String),
   blockName: Schema.optional(Schema.String),

@@ -164,8 +164,8 @@ const serviceOf = (engine: Engine.Engine, url: string): Service => {
           packageID: seed.packageID === undefined ? packageName : seed.packageID,
           subscriptionID: seed.subscriptionID === undefined ? "emulator-subscription" : seed.subscriptionID,
           script: engine.blocks.resolve(packageName, blockName, packageVersion)
-        }, engine.now(), { ignoreQueueSize: true })
-        return Either.getOrThrow(created).taskID
+        }, engine.now(), { ignoreQueueSize: true, taskID: seed.taskID })
+        return Either.getOrThrowWith(created, (message) => new Error(message)).taskID
       }),
     configureQueue: (settings) =>
       sync(() => {

@@ -133,7 +133,11 @@ export interface Page {
  */
 export interface Simulation {
   /** Fails with a message when the queue already holds `maxQueueSize` tasks. */
-  readonly create: (input: TaskInput, now: number, options?: { readonly ignoreQueueSize?: boolean }) => Either.Either<SimTask, string>
+  readonly create: (
+    input: TaskInput,
+    now: number,
+    options?: { readonly ignoreQueueSize?: boolean; readonly taskID?: string | undefined }
+  ) => Either.Either<SimTask, string>
   readonly get: (taskID: string, now: number) => SimTask | undefined
   /** Fails with a message when `nextToken` is not one this listing gave. */
   readonly list: (query: Task.ListTasksQuery, now: number) => Either.Either<Page, string>
@@ -223,10 +227,13 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
           `Queue is full: ${waiting.size} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
         )
       }
+      if (createOptions?.taskID !== undefined && byID.has(createOptions.taskID)) {
+        return Either.left(`Task ${createOptions.taskID} already exists`)
+      }
       const task: Mutable = {
         ...input,
         seq: ++seq,
-        taskID: randomUUID(),
+        taskID: createOptions?.taskID ?? randomUUID(),
         ownerID: options.ownerID,
         workload: "serverless",
         workloadID: workloadOf(input.packageName, input.blockName),

@@ -145,6 +145,14 @@ describe("listing", () => {
     expect("workload" in detail).toBe(false)
     expect(emulator.createdTasks()).toBe(1)
   })
+
+  it("seeds a task under an ID of the caller's choosing, once", async () => {
+    emulator = await startEmulator({ clock: "virtual" })
+    const taskID = emulator.seedSharedTask({ taskID: "019234a5-b678-7def-8123-456789abcdef" })
+    expect(taskID).toBe("019234a5-b678-7def-8123-456789abcdef")
+    expect(decode(Task.TaskDetail, await get(emulator, Api.paths.task(taskID))).taskID).toBe(taskID)
+    expect(() => emulator.seedSharedTask({ taskID })).toThrow(`Task ${taskID} already exists`)
+  })
 })
 
 describe("the simulation", () => {

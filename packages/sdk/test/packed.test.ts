@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Example, examples, outOfCredit, placeholderTaskID, readmeDir } from "./support/readme.js"
+import { type Example, examples, outOfCredit, readmeTaskID, readmeDir } from "./support/readme.js"
 
 const run = promisify(execFile)
 const workspace = fileURLToPath(new URL("../../../", import.meta.url))
@@ -34,6 +34,7 @@ beforeAll(async () => {
     copyFileSync(join(readmeDir, `${example}.ts`), join(project, `${example}.mjs`))
   }
   emulator = await startEmulator({ clock: "real", apiKey: "packed-key", blocks: [outOfCredit] })
+  emulator.seedSharedTask({ taskID: readmeTaskID })
 }, 240_000)
 
 afterAll(async () => {
@@ -105,14 +106,13 @@ describe("the packed package", { timeout: 120_000 }, () => {
     expect(emulator.requests("pause") + emulator.requests("resume")).toBe(toggles + 4)
   })
 
-  it("Query tasks lists, then stops at the README's placeholder task ID with a readable 404", async () => {
+  it("Query tasks lists, finds the latest tasks, and reads the README's task", async () => {
     const { code, stderr } = await runExample("query-tasks")
+    expect(stderr).toBe("")
+    expect(code).toBe(0)
     expect(emulator.requestLog("listTasks").at(-1)!.url).toBe("/v3/users/me/tasks?size=20&status=running&taskType=user")
-    expect(emulator.requestLog("getTask").at(-1)!.url).toBe(`/v3/users/me/tasks/${placeholderTaskID}`)
-    expect(code).toBe(1)
-    expect(stderr).toMatch(/^ApiError: .+$/m)
-    expect(stderr).toMatch(/status: 404/)
-    expect(stderr).not.toMatch(/FiberFailure/)
+    expect(emulator.requestLog("getTask").at(-1)!.url).toBe(`/v3/users/me/tasks/${readmeTaskID}`)
+    expect(emulator.requestLog("getTaskResult").at(-1)!.url).toBe(`/v3/users/me/tasks/${readmeTaskID}/result`)
   })
 
   it("Error handling catches the failed task as TaskFailedError with the quota code", async () => {

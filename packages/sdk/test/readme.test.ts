@@ -1,14 +1,14 @@
 import { startEmulator, type RunningEmulator } from "@oomol-cloud-task/emulator"
-import { ApiError } from "oomol-cloud-task-sdk"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { join } from "node:path"
-import { type Example, outOfCredit, placeholderTaskID, readmeDir } from "./support/readme.js"
+import { type Example, outOfCredit, readmeTaskID, readmeDir } from "./support/readme.js"
 
 // The README's examples, imported as written, against an emulator found through
 // OOMOL_BASE_URL (the examples give no baseUrl) with OOMOL_API_KEY set.
 let emulator: RunningEmulator
 beforeAll(async () => {
   emulator = await startEmulator({ clock: "real", apiKey: "readme-key", blocks: [outOfCredit] })
+  emulator.seedSharedTask({ taskID: readmeTaskID })
   process.env.OOMOL_BASE_URL = emulator.url
   process.env.OOMOL_API_KEY = "readme-key"
 })
@@ -52,13 +52,12 @@ describe("the README's examples, as written, against the emulator", () => {
     expect(request!.headers["x-client"]).toBe("my-app")
   })
 
-  it("Query tasks: the listing and latest tasks answer; the README's placeholder task ID is a 404 ApiError", async () => {
-    const error = await load("query-tasks").catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ApiError)
-    expect(error).toMatchObject({ status: 404 })
+  it("Query tasks: the listing, the latest tasks, the task's detail and result", async () => {
+    await load("query-tasks")
     expect(emulator.requestLog("listTasks").at(-1)!.url).toBe("/v3/users/me/tasks?size=20&status=running&taskType=user")
     expect(emulator.requestLog("latestTasks").at(-1)!.url).toContain("workloadIDs=550e8400-e29b-41d4-a716-446655440022%2C550e8400-e29b-41d4-a716-446655440023")
-    expect(emulator.requestLog("getTask").at(-1)!.url).toBe(`/v3/users/me/tasks/${placeholderTaskID}`)
+    expect(emulator.requestLog("getTask").at(-1)!.url).toBe(`/v3/users/me/tasks/${readmeTaskID}`)
+    expect(emulator.requestLog("getTaskResult").at(-1)!.url).toBe(`/v3/users/me/tasks/${readmeTaskID}/result`)
   })
 
   it("Pause or resume the queue", async () => {

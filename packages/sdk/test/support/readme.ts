@@ -12,5 +12,5 @@ export type Example = (typeof examples)[number]
 /** The block the error-handling example waits for: it fails for lack of credit. */
 export const outOfCredit = { packageName: "@oomol/out-of-credit", fail: "Insufficient balance" } as const
 
-/** The README's placeholder task ID, which no emulator (or account) has. */
-export const placeholderTaskID = "019234a5-b678-7def-8123-456789abcdef"
+/** The task ID the README queries; the tests seed the emulator with it. */
+export const readmeTaskID = "019234a5-b678-7def-8123-456789abcdef"
