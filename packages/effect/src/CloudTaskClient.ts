@@ -273,6 +273,7 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
       http: Http.make({
         client,
         credentials: options.credentials ?? "include",
+        followRedirects: false,
         timeout: options.requestTimeout === false ? false : Duration.decode(options.requestTimeout ?? "30 seconds")
       }),
       client,

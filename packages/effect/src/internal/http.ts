@@ -99,6 +99,12 @@ export interface Options {
   readonly credentials: RequestCredentials | undefined
   /** Per request; `false` leaves timeouts to the HttpClient itself. */
   readonly timeout: Duration.Duration | false
+  /**
+   * Whether fetch may follow a redirect. Not for the APIs: fetch would carry
+   * the default headers to wherever `Location` points, so a 3xx is answered
+   * as it came (an `ApiError`).
+   */
+  readonly followRedirects: boolean
 }
 
 /** A request sender bound to one client's settings. */
@@ -117,7 +123,7 @@ interface Answer {
 
 /** Builds the sender once per client. */
 export const make = (options: Options): Http => {
-  const { client, credentials, timeout } = options
+  const { client, credentials, followRedirects, timeout } = options
   const timeoutMs = timeout === false ? undefined : Duration.toMillis(timeout)
   const timeoutText = timeout === false ? "" : Duration.format(timeout)
 
@@ -126,11 +132,15 @@ export const make = (options: Options): Http => {
   const scoped = HttpClient.withScope(client)
 
   // The fetch-based client reads RequestInit from the context at request time;
-  // other clients ignore it.
-  const withCredentials = <C>(context: Context.Context<C>): Context.Context<C> => {
-    if (credentials === undefined) return context
+  // other clients ignore it (and follow no redirect).
+  const ours: RequestInit = {
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(followRedirects ? {} : { redirect: "manual" })
+  }
+  const withRequestInit = <C>(context: Context.Context<C>): Context.Context<C> => {
+    if (credentials === undefined && followRedirects) return context
     const init = Context.getOrElse(context, FetchHttpClient.RequestInit, () => ({}))
-    return Context.add(context, FetchHttpClient.RequestInit, { ...init, credentials })
+    return Context.add(context, FetchHttpClient.RequestInit, { ...init, ...ours })
   }
 
   const answer = (response: HttpClientResponse.HttpClientResponse) =>
@@ -140,7 +150,7 @@ export const make = (options: Options): Http => {
     if (timeoutMs === undefined) {
       return client.execute(request).pipe(
         Effect.flatMap(answer),
-        Effect.mapInputContext((context: Context.Context<never>) => withCredentials(context)),
+        Effect.mapInputContext((context: Context.Context<never>) => withRequestInit(context)),
         Effect.mapError((error) => fromClientError(error, describe(request)))
       )
     }
@@ -152,7 +162,7 @@ export const make = (options: Options): Http => {
       }, timeoutMs)
       return scoped.execute(request).pipe(
         Effect.flatMap(answer),
-        Effect.mapInputContext((context: Context.Context<never>) => withCredentials(Context.add(context, Scope.Scope, scope))),
+        Effect.mapInputContext((context: Context.Context<never>) => withRequestInit(Context.add(context, Scope.Scope, scope))),
         Effect.mapError((error) =>
           timedOut
             ? new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })

@@ -56,7 +56,8 @@ export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
     const key = Duration.toMillis(timeout)
     let http = senders.get(key)
     if (http === undefined) {
-      http = Http.make({ client: bare, credentials: "omit", timeout })
+      // A presigned PUT carries nothing secret: a redirect (an object store's 307) may be followed.
+      http = Http.make({ client: bare, credentials: "omit", timeout, followRedirects: true })
       senders.set(key, http)
     }
     return http
