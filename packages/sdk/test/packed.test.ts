@@ -4,6 +4,7 @@
  * type-checked against its declarations and run by plain `node`.
  */
 import { startEmulator, type RunningEmulator } from "@oomol-cloud-task/emulator"
+import { build } from "esbuild"
 import { execFile } from "node:child_process"
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -55,17 +56,26 @@ const runExample = async (example: Example) => {
 
 // Child processes on a busy machine: generous limits, no timing asserted.
 describe("the packed package", { timeout: 120_000 }, () => {
-  it("installs with no workspace in sight: bundles that import nothing but Node built-ins, and declarations", () => {
+  it("installs with no workspace in sight: bundles that import nothing but Node built-ins, and declarations", async () => {
     const installed = join(project, "node_modules/oomol-cloud-task-sdk")
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
     expect(Object.keys(manifest.dependencies).sort()).toEqual(["@oomol-cloud-task/contract", "effect"])
     const files = readdirSync(join(installed, "dist"))
     expect(files).toEqual(expect.arrayContaining(["index.js", "index.d.ts"]))
-    for (const bundle of files.filter((f) => f.endsWith(".js"))) {
-      const text = readFileSync(join(installed, "dist", bundle), "utf8")
-      const imported = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]!)
-      expect(imported.filter((specifier) => !specifier.startsWith("node:"))).toEqual([])
-    }
+    // esbuild follows every import of every bundle (their chunks too); a package it must leave out is a dependency.
+    const { metafile } = await build({
+      entryPoints: files.filter((f) => f.endsWith(".js")).map((f) => join(installed, "dist", f)),
+      bundle: true,
+      write: false,
+      outdir: join(project, "unused"),
+      format: "esm",
+      platform: "node",
+      packages: "external",
+      metafile: true,
+      logLevel: "silent"
+    })
+    const imported = Object.values(metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external))
+    expect(imported.map((i) => i.path).filter((path) => !path.startsWith("node:"))).toEqual([])
   })
 
   it("type-checks the README's examples, as written, against its declarations", async () => {
