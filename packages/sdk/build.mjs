@@ -4,7 +4,8 @@
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
+import { writeFileSync } from "node:fs"
+import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -33,14 +34,25 @@ const shared = {
 }
 
 // `index` for browsers and every other runtime, free of Node built-ins; `node`
-// (the `node` export condition) also uploads file paths, with @effect/platform-node.
+// (the `node` export condition) also uploads file paths, with @effect/platform-node,
+// and sends with undici, which is split into a chunk of its own: it is loaded on
+// the first request, so an `import` does not parse it.
 for (const [entry, platform] of [["index", "neutral"], ["node", "node"]]) {
   const result = await build({
     ...shared,
-    entryPoints: [join(here, `src/${entry}.ts`)],
-    outfile: join(here, `dist/${entry}.js`),
-    platform
+    entryPoints: { [entry]: join(here, `src/${entry}.ts`) },
+    outdir: join(here, "dist"),
+    splitting: platform === "node",
+    chunkNames: `${entry}-[name]-[hash]`,
+    platform,
+    // undici is CommonJS: its require() of Node built-ins needs a real require.
+    ...(platform === "node" && {
+      banner: { js: `import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);` }
+    })
   })
-  const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.bytes ?? 0
-  console.log(`dist/${entry}.js: ${(bytes / 1024).toFixed(1)} KiB`)
+  // The composition of each bundle, for `pnpm bench` (not published).
+  writeFileSync(join(here, `dist/${entry}.meta.json`), JSON.stringify(result.metafile))
+  for (const [file, output] of Object.entries(result.metafile.outputs)) {
+    if (file.endsWith(".js")) console.log(`${relative(here, file)}: ${(output.bytes / 1024).toFixed(1)} KiB`)
+  }
 }

@@ -7,11 +7,10 @@
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { Errors } from "@oomol-cloud-task/effect"
 import { fromClientError } from "./internal/failure.js"
-import { awaitAllOptions, clientOptions, follow, pollingOptions, resultData } from "./internal/options.js"
+import { awaitAllOptions, follow, pollingOptions, resultData } from "./internal/options.js"
 import * as Runner from "./internal/runner.js"
 import * as Transport from "./internal/transport.js"
 import * as Upload from "./internal/upload.js"
@@ -77,9 +76,7 @@ export class OomolTaskClient {
   readonly #runner: Runner.Runner
 
   constructor(options: ClientOptions = {}) {
-    this.#runner = Runner.make(
-      CloudTaskClient.layer(clientOptions(options)).pipe(Layer.provide(Transport.layer(options.fetch)))
-    )
+    this.#runner = Runner.make(Transport.clientLayer(options))
   }
 
   #call<A>(use: (client: Service) => Effect.Effect<A, Errors.CloudTaskError>, signal?: AbortSignal): Promise<A> {
