@@ -2,7 +2,7 @@
 // into docs/.extracted/, so that `pnpm check` type-checks what the docs show. A
 // block must be a whole module: its imports included.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { basename, dirname, join } from "node:path"
+import { join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const out = join(root, "docs", ".extracted")
@@ -20,8 +20,7 @@ for (const source of sources) {
   const blocks = [...text.matchAll(/^```(?:ts|typescript)\s*\n([\s\S]*?)^```/gm)]
   blocks.forEach((match, i) => {
     const line = text.slice(0, match.index).split("\n").length
-    const stem = source.startsWith("packages") ? `${basename(dirname(source))}-README` : basename(source, ".md")
-    const name = `${stem}-${String(i + 1).padStart(2, "0")}.ts`
+    const name = `${source.replace(/\.md$/, "").replaceAll("/", "-")}-${String(i + 1).padStart(2, "0")}.ts`
     // `export {}` keeps every block its own module, even one without imports.
     writeFileSync(join(out, name), `// ${source}:${line + 1}\n${match[1]}\nexport {}\n`)
     count++
