@@ -1,11 +1,8 @@
 /**
- * The facade's transport in Node: the Effect client on undici, through
- * `@effect/platform-node`'s `NodeHttpClient`. Node's global `fetch` is undici
- * too, behind a WHATWG layer that costs about three times the CPU of the
- * request itself; `pnpm bench` measures the difference.
- *
- * undici is loaded on a client's first request, so importing the package
- * stays fast.
+ * The facade's transport in Node: the Effect client on undici's dispatcher
+ * (see `undici.ts`) instead of the global `fetch`, whose WHATWG layer costs
+ * about twice the CPU of the request under it (`pnpm bench`). undici is loaded
+ * on a client's first request, so importing the package stays fast.
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
@@ -14,35 +11,19 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { ClientLayer } from "./transport.js"
 
-const load = Effect.promise(() => import("./undici.js"))
-
 /**
- * The Effect client on one undici `Agent` per facade client, destroyed by
- * `dispose()`. The request timeout is the agent's: no answer (`headersTimeout`)
- * or no more of the body (`bodyTimeout`) within it fails the request, with no
- * timer of the client's own. Parts go out without it: the upload gives each
- * part a timeout of its own, and follows a redirect as fetch would.
+ * The Effect client on an undici `Agent` of its own, destroyed by
+ * `dispose()`. The request timeout is undici's (no answer, or no more of the
+ * body, within it), so the Effect client keeps no timer per request.
  */
 export const layer: ClientLayer = (options) =>
   Layer.scoped(
     CloudTaskClient.CloudTaskClient,
     Effect.gen(function*() {
-      const Undici = yield* load
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Undici.Agent()),
-        (agent) => Effect.promise(() => agent.destroy())
+      const Undici = yield* Effect.promise(() => import("./undici.js"))
+      const { api, parts } = yield* Undici.clients(
+        options.requestTimeout === false ? undefined : Duration.decode(options.requestTimeout ?? "30 seconds")
       )
-      // A timeout of 0 would switch undici's off: the shortest it takes is 1 ms.
-      const timeout = options.requestTimeout === false
-        ? 0
-        : Math.max(1, Duration.toMillis(Duration.decode(options.requestTimeout ?? "30 seconds")))
-      const api = Undici.makeUndici(
-        agent.compose((dispatch) => (request, handler) =>
-          // NodeHttpClient sets both on every request; these replace them.
-          dispatch({ ...request, headersTimeout: timeout, bodyTimeout: timeout }, handler)
-        )
-      )
-      const parts = Undici.makeUndici(agent.compose(Undici.interceptors.redirect({ maxRedirections: 20 })))
       const settings = yield* Effect.provideService(
         CloudTaskClient.settings({ ...options, requestTimeout: false }),
         HttpClient.HttpClient,
