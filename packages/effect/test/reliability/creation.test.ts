@@ -9,8 +9,7 @@ import { CloudTaskClient, Errors } from "@oomol-cloud-task/effect"
 import { Fault, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Context, Effect, Exit, Layer, Stream } from "effect"
-import { createServer } from "node:net"
-import { clientOn, transports } from "./support.js"
+import { clientOn, closedPort, transports } from "./support.js"
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 0x5eed)
 const CREATES_PER_LANE = 75
@@ -93,14 +92,6 @@ interface LaneResult {
   readonly tasksOf: ReadonlyMap<number, number>
 }
 
-/** A port nothing listens on: bound, then freed. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = createServer().listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    server.close(() => resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0)))
-  })
-})
-
 const runLane = (lane: number) =>
   Effect.acquireUseRelease(
     Effect.promise(() => startEmulator()),
@@ -109,7 +100,7 @@ const runLane = (lane: number) =>
         const client = yield* CloudTaskClient.CloudTaskClient
         const port = yield* closedPort
         const unreachable = Context.get(
-          yield* Layer.build(clientOn({ ...emulator, url: `http://127.0.0.1:${port}` }, transports[LANES[lane]!]!)),
+          yield* Layer.build(clientOn({ url: `http://127.0.0.1:${port}`, uploadBaseUrl: emulator.uploadBaseUrl }, transports[LANES[lane]!]!)),
           CloudTaskClient.CloudTaskClient
         )
         const random = prng(SEED + lane)

@@ -47,11 +47,11 @@ upload: final URL | ok(2)     | ok(2)            | ok(2)            | UploadErro
 `)
 
 const unhandled = watchUnhandledRejections()
-const printed: Array<string> = []
+const printed = new Map<string, string>()
 beforeAll(() => unhandled.start())
 afterAll(() => {
   unhandled.stop()
-  console.log(printed.join("\n\n"))
+  console.log(Object.keys(transports).flatMap((name) => printed.get(name) ?? []).join("\n\n"))
 })
 
 /** A cell as the table reads it; an extra field must be kept on the value handed back. */
@@ -68,7 +68,8 @@ const expectedCell = (row: string, column: string) =>
 // Columns where transports differ: how each reports a connection that drops or hangs.
 const connectionColumns = columns.filter((c) => ["Drop", "DropMidBody", "Hang"].includes(c.fault._tag))
 
-describe("fault matrix", () => {
+// The transports side by side: each row has its own emulator.
+describe.concurrent("fault matrix", () => {
   for (const [name, transport] of Object.entries(transports)) {
     const only = name === "fetch" ? columns : connectionColumns
     it.live(`every endpoint × every fault, over ${name}`, () =>
@@ -79,7 +80,7 @@ describe("fault matrix", () => {
           (column) => (column.fault._tag === "Hang" ? { requestTimeout: HANG_TIMEOUT } : {})
         )
         const table = rows.map((row, r) => [row.name, ...cells[r]!.map(describeCell)])
-        printed.push(`Fault matrix over ${name}:\n${formatTable(["endpoint", ...only.map((c) => c.name)], table)}`)
+        printed.set(name, `Fault matrix over ${name}:\n${formatTable(["endpoint", ...only.map((c) => c.name)], table)}`)
         const wanted = rows.map((row) => [row.name, ...only.map((c) => expectedCell(row.name, c.name) ?? "?")])
         expect(table).toEqual(wanted)
         expect(unhandled.seen).toEqual([])

@@ -9,6 +9,7 @@ import { CloudTaskClient, Errors, Retry } from "@oomol-cloud-task/effect"
 import { Fault, type Route, type RunningEmulator, Simulation, startEmulator } from "@oomol-cloud-task/emulator"
 import { Cause, Effect, Exit, Layer, Option, Redacted, Schedule } from "effect"
 import { createServer, type IncomingHttpHeaders } from "node:http"
+import * as Net from "node:net"
 
 /** Bounds an effect in real time, so a cell that would hang reads `HUNG` instead of stalling the suite. */
 const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -55,7 +56,7 @@ export const freshTransports: Readonly<Record<string, Layer.Layer<HttpClient.Htt
 
 /** The client on `transport`, pointed at a running emulator. */
 export const clientOn = (
-  emulator: RunningEmulator,
+  emulator: Pick<RunningEmulator, "url" | "uploadBaseUrl">,
   transport: Layer.Layer<HttpClient.HttpClient>,
   options: CloudTaskClient.Options = {}
 ) =>
@@ -142,7 +143,7 @@ export const watchUnhandledRejections = () => {
 export const PACKAGE = { packageName: "@test/matrix", packageVersion: "1.0.0", blockName: "main" }
 
 /** How long a request or part may take in a column of hung connections. */
-export const HANG_TIMEOUT = "300 millis"
+export const HANG_TIMEOUT = "500 millis"
 
 /** A fault of the matrix, by the name of its column. */
 export interface Column {
@@ -232,8 +233,12 @@ export const sweep = (
       (emulator) =>
         Effect.forEach(only, (column) =>
           Effect.gen(function*() {
+            // The task is made by a client with the default timeout: a cell's may be short.
+            const { taskID } = yield* Effect.provide(
+              Effect.flatMap(CloudTaskClient.CloudTaskClient, (client) => client.createTask(PACKAGE)),
+              clientOn(emulator, transport)
+            )
             const client = yield* CloudTaskClient.CloudTaskClient
-            const { taskID } = yield* client.createTask(PACKAGE)
             emulator.clearFaults()
             emulator.fault(row.route, column.fault)
             const before = emulator.requests(row.route)
@@ -281,3 +286,11 @@ export const otherHost = (
     const port = typeof address === "object" && address !== null ? address.port : 0
     return { url: `http://127.0.0.1:${port}`, received }
   })
+
+/** A port of 127.0.0.1 nothing listens on: bound, then freed. */
+export const closedPort = Effect.async<number>((resume) => {
+  const server = Net.createServer().listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    server.close(() => resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0)))
+  })
+})

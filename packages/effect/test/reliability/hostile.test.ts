@@ -1,0 +1,165 @@
+/**
+ * Hostile input: a task ID stays one path segment of the route it was meant
+ * for, whatever it holds (as the emulator received it); input that JSON
+ * cannot carry, or too much of it, and a base URL that is not http(s), are
+ * refused before anything is sent.
+ */
+import { CloudTaskClient } from "@oomol-cloud-task/effect"
+import { type Route, startEmulator } from "@oomol-cloud-task/emulator"
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { clientOn, transports } from "./support.js"
+
+const hostileIDs = [
+  "a/b",
+  "a/../b",
+  "../dashboard",
+  "x/..",
+  "?size=1",
+  "a?b=c",
+  "#fragment",
+  "a#b",
+  "with space",
+  " padded ",
+  "a%2Fb",
+  "%2e%2e",
+  ".%2E",
+  "back\\slash",
+  "tab\tand\nnewline",
+  "ünïcødé",
+  "日本語のタスク",
+  "emoji 🚀",
+  "...",
+  "a;b=c",
+  "latest/result"
+]
+
+const scopedEmulator = Effect.acquireRelease(
+  Effect.promise(() => startEmulator()),
+  (emulator) => Effect.promise(emulator.close)
+)
+
+describe("a task ID is one path segment", () => {
+  for (const [name, transport] of Object.entries(transports)) {
+    it.scopedLive(`of the route it was meant for, as the emulator received it, over ${name}`, () =>
+      Effect.gen(function*() {
+        const emulator = yield* scopedEmulator
+        const client = Context.get(yield* Layer.build(clientOn(emulator, transport)), CloudTaskClient.CloudTaskClient)
+        const calls: ReadonlyArray<readonly [Route.RouteName, string, (id: string) => Effect.Effect<unknown, unknown>]> = [
+          ["getTask", "", (id) => client.getTask(id)],
+          ["getTaskResult", "/result", (id) => client.getTaskResult(id)],
+          ["getTaskLogs", "/logs", (id) => client.getTaskLogs(id, { page: 2 })]
+        ]
+        for (const id of hostileIDs) {
+          for (const [route, suffix, call] of calls) {
+            const before = emulator.requests()
+            const error = yield* Effect.flip(call(id))
+            // The emulator looked the whole ID up, decoded, on the right route.
+            expect(error).toMatchObject({ _tag: "ApiError", status: 404, message: `Task ${id} not found` })
+            expect(emulator.requests() - before).toBe(1)
+            const received = emulator.requestLog().at(-1)!
+            expect(received.route).toBe(route)
+            const url = new URL(received.url, emulator.url)
+            expect(url.pathname).toBe(`/v3/users/me/tasks/${encodeURIComponent(id)}${suffix}`)
+            expect(url.search).toBe(route === "getTaskLogs" ? "?page=2" : "")
+            expect(url.hash).toBe("")
+          }
+        }
+      }))
+  }
+
+  it.scopedLive("an ID a path would resolve away is refused, and nothing is sent", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator
+      const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
+      for (const id of ["", ".", ".."]) {
+        const calls: ReadonlyArray<(id: string) => Effect.Effect<unknown, { readonly _tag: string }>> = [
+          client.getTask,
+          client.getTaskResult,
+          client.getTaskLogs,
+          client.awaitResult
+        ]
+        for (const call of calls) {
+          expect(yield* Effect.flip(call(id))).toMatchObject({
+            _tag: "InvalidInput",
+            message: "taskID must be a non-empty string other than \".\" or \"..\""
+          })
+        }
+      }
+      expect(emulator.requests()).toBe(0)
+    }))
+
+  it.scopedLive("query values stay values", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator
+      const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
+      const workloadID = "w&size=1#x?y=/../z"
+      yield* client.listTasks({ workloadID, blockName: "b c" })
+      const url = new URL(emulator.requestLog("listTasks").at(-1)!.url, emulator.url)
+      expect(url.pathname).toBe("/v3/users/me/tasks")
+      expect(Object.fromEntries(url.searchParams)).toEqual({ workloadID, blockName: "b c" })
+    }))
+})
+
+describe("input refused before anything is sent", () => {
+  const request = { packageName: "@test/p", packageVersion: "1.0.0", blockName: "main" }
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+
+  const unsendable: ReadonlyArray<readonly [string, Record<string, unknown>, RegExp]> = [
+    ["a function", { f: () => 1 }, /^inputValues\.f is a function, which JSON cannot carry$/],
+    ["a bigint", { n: 10n }, /^inputValues\.n is a bigint, which JSON cannot carry$/],
+    ["a symbol", { s: Symbol("s") }, /^inputValues\.s is a symbol, which JSON cannot carry$/],
+    ["NaN", { deep: { x: [1, Number.NaN] } }, /^inputValues\.deep\.x\[1\] is NaN, which JSON cannot carry$/],
+    ["Infinity", { x: Infinity }, /^inputValues\.x is Infinity, which JSON cannot carry$/],
+    ["a cycle", { a: cyclic }, /^inputValues\.a\.self refers to itself, which JSON cannot carry$/],
+    ["a Map", { m: new Map([["k", 1]]) }, /^inputValues\.m is a Map, which JSON cannot carry$/],
+    ["a class instance", { u: new URL("https://x.test") }, /^inputValues\.u is a URL, which JSON cannot carry$/],
+    ["undefined in a list", { list: [1, undefined] }, /^inputValues\.list\[1\] is undefined, which JSON cannot carry$/],
+    ["too many bytes", { text: "x".repeat(9 * 1024 * 1024) }, /^the task's input is \d+ bytes as JSON; the limit is 8388608$/],
+    ["too many bytes of multi-byte text", { text: "日".repeat(3 * 1024 * 1024) }, /^the task's input is \d+ bytes as JSON; the limit is 8388608$/]
+  ]
+
+  for (const [name, inputValues, message] of unsendable) {
+    it.scopedLive(`inputValues with ${name}`, () =>
+      Effect.gen(function*() {
+        const emulator = yield* scopedEmulator
+        const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
+        for (const create of [client.createTask, client.createAndWait]) {
+          const error = yield* Effect.flip(create({ ...request, inputValues }))
+          expect(error._tag).toBe("InvalidInput")
+          expect(error.message).toMatch(message)
+        }
+        expect(emulator.requests()).toBe(0)
+        expect(emulator.createdTasks()).toBe(0)
+      }))
+  }
+
+  it.scopedLive("a smaller limit of the caller's applies", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator
+      const client = Context.get(
+        yield* Layer.build(clientOn(emulator, transports.fetch!, { maxInputBytes: 1024 })),
+        CloudTaskClient.CloudTaskClient
+      )
+      const error = yield* Effect.flip(client.createTask({ ...request, inputValues: { text: "x".repeat(2000) } }))
+      expect(error).toMatchObject({ _tag: "InvalidInput" })
+      expect(yield* client.createTask({ ...request, inputValues: { text: "x".repeat(900) } })).toHaveProperty("taskID")
+      expect(emulator.requests("createTask")).toBe(1)
+    }))
+
+  it.effect("a base URL that is not http(s) fails the layer", () =>
+    Effect.gen(function*() {
+      const bad = ["ftp://host", "file:///etc/passwd", "javascript:alert(1)", "data:text/plain,x", "ws://host", "not a url", "//host/path", ""]
+      for (const url of bad) {
+        for (const options of [{ baseUrl: url }, { uploadBaseUrl: url }]) {
+          const layer = CloudTaskClient.layer({ apiKey: Redacted.make("k"), ...options }).pipe(Layer.provide(transports.fetch!))
+          const error = yield* Effect.flip(Effect.provide(CloudTaskClient.CloudTaskClient, layer))
+          expect(error).toMatchObject({
+            _tag: "InvalidInput",
+            message: `${Object.keys(options)[0]} must be an http:// or https:// URL`
+          })
+        }
+      }
+    }))
+})
