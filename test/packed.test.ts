@@ -87,7 +87,7 @@ beforeAll(async () => {
 }, 300_000)
 
 afterAll(async () => {
-  if (server !== undefined && server.exitCode === null) {
+  if (server !== undefined && server.exitCode === null && server.signalCode === null) {
     const exited = once(server, "exit")
     server.kill("SIGTERM")
     await exited
