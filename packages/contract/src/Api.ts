@@ -39,7 +39,7 @@ export const normalizeBaseUrl = (url: string): string => url.trim().replace(/\/+
 
 /**
  * A task ID as one path segment: `/`, `?`, `#` and spaces can never reach
- * another route. (`.` and `..` are refused by `Task.TaskID` before this.)
+ * another route. (`.`, `..` and `latest` are refused by `Task.TaskID` before this.)
  *
  * @since 0.1.0
  * @category paths

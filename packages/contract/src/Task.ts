@@ -63,7 +63,8 @@ const SchedulerPayload = Schema.Record({ key: Schema.String, value: Schema.Unkno
 
 /**
  * A task ID as a caller passes it: any text but an empty one, `.` or `..`,
- * which a URL would read as a path step instead of a task.
+ * which a URL would read as a path step instead of a task, and `latest`,
+ * whose detail path is the latest-tasks endpoint's.
  *
  * @since 0.1.0
  * @category status
@@ -71,6 +72,9 @@ const SchedulerPayload = Schema.Record({ key: Schema.String, value: Schema.Unkno
 export const TaskID = Schema.String.pipe(
   Schema.filter((id) => id.length > 0 && id !== "." && id !== "..", {
     message: () => "taskID must be a non-empty string other than \".\" or \"..\""
+  }),
+  Schema.filter((id) => id !== "latest", {
+    message: () => "taskID \"latest\" names the latest-tasks endpoint, not a task"
   })
 )
 

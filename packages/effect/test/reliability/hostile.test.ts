@@ -7,7 +7,7 @@
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { type Route, startEmulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted, Stream } from "effect"
 import { clientOn, transports } from "./support.js"
 
 const hostileIDs = [
@@ -32,6 +32,18 @@ const hostileIDs = [
   "...",
   "a;b=c",
   "latest/result"
+]
+
+/** Every call that takes a task ID. */
+const byTaskID = (
+  client: CloudTaskClient.Service
+): ReadonlyArray<(id: string) => Effect.Effect<unknown, { readonly _tag: string }>> => [
+  client.getTask,
+  client.getTaskResult,
+  client.getTaskLogs,
+  client.awaitResult,
+  (id) => Stream.runDrain(client.watch(id)),
+  (id) => Stream.runDrain(client.logs(id))
 ]
 
 const scopedEmulator = Effect.acquireRelease(
@@ -73,13 +85,7 @@ describe("a task ID is one path segment", () => {
       const emulator = yield* scopedEmulator
       const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
       for (const id of ["", ".", ".."]) {
-        const calls: ReadonlyArray<(id: string) => Effect.Effect<unknown, { readonly _tag: string }>> = [
-          client.getTask,
-          client.getTaskResult,
-          client.getTaskLogs,
-          client.awaitResult
-        ]
-        for (const call of calls) {
+        for (const call of byTaskID(client)) {
           expect(yield* Effect.flip(call(id))).toMatchObject({
             _tag: "InvalidInput",
             message: "taskID must be a non-empty string other than \".\" or \"..\""
@@ -87,6 +93,22 @@ describe("a task ID is one path segment", () => {
         }
       }
       expect(emulator.requests()).toBe(0)
+    }))
+
+  it.scopedLive("\"latest\", which would call the latest-tasks endpoint, is refused, and nothing is sent", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator
+      const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
+      for (const call of byTaskID(client)) {
+        expect(yield* Effect.flip(call("latest"))).toMatchObject({
+          _tag: "InvalidInput",
+          message: "taskID \"latest\" names the latest-tasks endpoint, not a task"
+        })
+      }
+      expect(emulator.requests()).toBe(0)
+      // Any other ID that starts like it is a task's.
+      expect(yield* Effect.flip(client.getTask("latest/"))).toMatchObject({ status: 404, message: "Task latest/ not found" })
+      expect(emulator.requestLog().at(-1)?.route).toBe("getTask")
     }))
 
   it.scopedLive("query values stay values", () =>
