@@ -234,11 +234,22 @@ export interface Options {
 export interface Settings {
   readonly baseUrl: string
   readonly uploadBaseUrl: string
+  /** Sent with every request to the two APIs; printed (inspected, as JSON, logged) with the values hidden. */
   readonly headers: Readonly<Record<string, string>>
   readonly http: Http.Http
   /** The `HttpClient` underneath, without trace headers: presigned part PUTs go through it bare. */
   readonly client: HttpClient.HttpClient
   readonly retry: Retry.RetryPolicy
+}
+
+// The headers as sent, but printed (inspected, as JSON, in a log line) with every
+// value hidden: they carry the key, and default headers may carry credentials too.
+const hiddenWhenPrinted = (headers: Record<string, string>): Readonly<Record<string, string>> => {
+  const shown = () => Object.fromEntries(Object.keys(headers).map((name) => [name, "<redacted>"]))
+  return Object.defineProperties(headers, {
+    toJSON: { value: shown },
+    [Symbol.for("nodejs.util.inspect.custom")]: { value: shown }
+  })
 }
 
 const httpUrl = (name: string, value: string): Effect.Effect<string, InvalidInput> => {
@@ -269,7 +280,7 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
     return {
       baseUrl,
       uploadBaseUrl,
-      headers,
+      headers: hiddenWhenPrinted(headers),
       http: Http.make({
         client,
         credentials: options.credentials ?? "include",

@@ -8,7 +8,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { CloudTaskClient, Errors, Polling, Retry } from "@oomol-cloud-task/effect"
 import { Fault, startEmulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Layer, Logger, LogLevel, Schedule, Stream } from "effect"
+import { Cause, Context, Effect, Layer, Logger, LogLevel, Redacted, Schedule, Stream } from "effect"
 import { inspect } from "node:util"
 import { recordingTracer } from "../tracer.js"
 import {
@@ -188,6 +188,30 @@ describe("the API key and default headers stay secret", () => {
       yield* client.getDashboard()
       expect(emulator.requestLog("dashboard").at(-1)?.headers).toMatchObject({ authorization: `Bearer ${SECRET}` })
       expect(leaks([client, context])).toEqual([])
+    }))
+})
+
+describe("the settings a client is built from", () => {
+  it.scopedLive("keep the key out of an inspection, JSON and a log line, and still send it", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator()
+      const logs = captureLogs()
+      const settings = yield* CloudTaskClient.settings({
+        apiKey: Redacted.make(SECRET),
+        baseUrl: emulator.url,
+        uploadBaseUrl: emulator.uploadBaseUrl,
+        defaultHeaders
+      }).pipe(Effect.provide(transports.fetch!))
+      yield* Effect.logDebug("settings", settings).pipe(Effect.provide(logs.layer))
+      expect(leaks([settings, settings.headers])).toEqual([])
+      expect(logs.lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([])
+      expect(Object.keys(settings.headers).sort()).toEqual(["accept", "authorization", "x-team-token"])
+
+      yield* CloudTaskClient.fromSettings(settings).getDashboard()
+      expect(emulator.requestLog("dashboard").at(-1)?.headers).toMatchObject({
+        authorization: `Bearer ${SECRET}`,
+        "x-team-token": TEAM_TOKEN
+      })
     }))
 })
 
