@@ -176,7 +176,8 @@ export type LatestTasksResponse = typeof LatestTasksResponse.Type
 const workloadIDsMessage = {
   empty: "workloadIDs cannot be empty",
   tooMany: "workloadIDs cannot exceed 50 items",
-  emptyItem: "workloadIDs must not contain empty items"
+  emptyItem: "workloadIDs must not contain empty items",
+  comma: "workloadIDs items must not contain commas"
 } as const
 
 /**
@@ -187,7 +188,11 @@ const workloadIDsMessage = {
  * @category list
  */
 export const WorkloadIDs = Schema.Array(
-  Schema.String.pipe(Schema.filter((id) => id.trim().length > 0, { message: () => workloadIDsMessage.emptyItem }))
+  Schema.String.pipe(
+    Schema.filter((id) => id.trim().length > 0, { message: () => workloadIDsMessage.emptyItem }),
+    // The IDs travel comma-joined: a comma inside one would split it in two.
+    Schema.filter((id) => !id.includes(","), { message: () => workloadIDsMessage.comma })
+  )
 ).pipe(
   Schema.filter((ids) => ids.length > 0, { message: () => workloadIDsMessage.empty }),
   Schema.filter((ids) => ids.length <= 50, { message: () => workloadIDsMessage.tooMany })

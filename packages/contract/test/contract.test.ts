@@ -109,6 +109,7 @@ describe("requests", () => {
       "workloadIDs cannot exceed 50 items"
     )
     expect(decodeError(Task.WorkloadIDs, ["a", " "])).toContain("workloadIDs must not contain empty items")
+    expect(decodeError(Task.WorkloadIDs, ["a,b"])).toContain("workloadIDs items must not contain commas")
   })
 
   it("encodes a create body with nothing but the wire fields", () => {

@@ -235,6 +235,8 @@ describe("input rules: nothing is sent", () => {
       yield* fails(client.getLatestTasks(Array.from({ length: 51 }, (_, i) => `w${i}`)), "workloadIDs cannot exceed 50 items")
       yield* fails(client.getLatestTasks(["a", "  "]), "workloadIDs must not contain empty items")
       yield* fails(client.getLatestTasks("a,,b"), "workloadIDs must not contain empty items")
+      // 50 IDs smuggled as one would pass the limit and split at the service.
+      yield* fails(client.getLatestTasks([Array.from({ length: 60 }, (_, i) => `w${i}`).join(",")]), "workloadIDs items must not contain commas")
     }).pipe(Effect.provide(clientLayer(m))))
 
   it.effect("task IDs a URL would read as a path step", () =>
