@@ -137,7 +137,7 @@ export const make = (options: Options): Http => {
     ...(credentials === undefined ? {} : { credentials }),
     ...(followRedirects ? {} : { redirect: "manual" })
   }
-  const withRequestInit = <C>(context: Context.Context<C>): Context.Context<C> => {
+  const withRequestInit = (context: Context.Context<never>): Context.Context<never> => {
     if (credentials === undefined && followRedirects) return context
     const init = Context.getOrElse(context, FetchHttpClient.RequestInit, () => ({}))
     return Context.add(context, FetchHttpClient.RequestInit, { ...init, ...ours })
@@ -150,7 +150,7 @@ export const make = (options: Options): Http => {
     if (timeoutMs === undefined) {
       return client.execute(request).pipe(
         Effect.flatMap(answer),
-        Effect.mapInputContext((context: Context.Context<never>) => withRequestInit(context)),
+        Effect.mapInputContext(withRequestInit),
         Effect.mapError((error) => fromClientError(error, describe(request)))
       )
     }
@@ -162,16 +162,19 @@ export const make = (options: Options): Http => {
       }, timeoutMs)
       return scoped.execute(request).pipe(
         Effect.flatMap(answer),
-        Effect.mapInputContext((context: Context.Context<never>) => withRequestInit(Context.add(context, Scope.Scope, scope))),
+        Effect.mapInputContext((context: Context.Context<never>) => Context.add(withRequestInit(context), Scope.Scope, scope)),
         Effect.mapError((error) =>
           timedOut
             ? new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })
             : fromClientError(error, describe(request))
         ),
-        Effect.ensuring(Effect.suspend(() => {
+        // Once the answer is read there is nothing to abort: closing the scope
+        // then would only abort a finished request (an AbortError with a stack
+        // trace per request). Any other end aborts it.
+        Effect.onExit((exit) => {
           clearTimeout(timer)
-          return Scope.close(scope, Exit.void)
-        }))
+          return Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, Exit.void)
+        })
       )
     })
   }
