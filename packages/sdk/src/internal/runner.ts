@@ -30,35 +30,42 @@ export interface Runner {
 
 export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner => {
   const runtime = ManagedRuntime.make(layer)
-  // Every call in flight and every open iterator, so dispose() can end them
-  // (an iterator dropped without `break` would otherwise keep its timers).
-  const inFlight = new Set<AbortController>()
+  // How to stop every call in flight, and every open iterator, so dispose()
+  // can end them (an iterator dropped without `break` would otherwise keep
+  // its timers).
+  const inFlight = new Set<() => void>()
   const open = new Set<Scope.CloseableScope>()
   let disposed = false
 
-  const run = async <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal): Promise<A> => {
-    if (disposed) throw new ClientDisposedError()
-    if (signal?.aborted) throw abortError(signal)
-    const controller = new AbortController()
-    const onAbort = () => controller.abort()
-    signal?.addEventListener("abort", onAbort, { once: true })
-    inFlight.add(controller)
-    try {
-      const exit = await runtime.runPromiseExit(effect, { signal: controller.signal })
-      if (Exit.isSuccess(exit)) return exit.value
-      // An interruption is ours to explain; a failure that raced it still wins.
-      if (Cause.isInterruptedOnly(exit.cause) || controller.signal.aborted) {
-        if (signal?.aborted) throw abortError(signal)
-        if (disposed) throw new ClientDisposedError()
-        if (Cause.isInterruptedOnly(exit.cause)) throw abortError(undefined)
+  // A fiber per call, observed directly: a pending call holds no
+  // AbortController, async function or promise adapter of the runtime's.
+  const run = <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal): Promise<A> =>
+    new Promise<A>((resolve, reject) => {
+      if (disposed) return reject(new ClientDisposedError())
+      if (signal?.aborted) return reject(abortError(signal))
+      const fiber = runtime.runFork(effect)
+      // Set once the caller's signal or dispose() has interrupted the call.
+      let interrupted = false
+      const interrupt = () => {
+        interrupted = true
+        fiber.unsafeInterruptAsFork(fiber.id())
       }
-      // A value thrown inside a span arrives wrapped in a Proxy; callers get the one they threw.
-      throw toRejection(Cause.originalError(Cause.squash(exit.cause)))
-    } finally {
-      signal?.removeEventListener("abort", onAbort)
-      inFlight.delete(controller)
-    }
-  }
+      signal?.addEventListener("abort", interrupt, { once: true })
+      inFlight.add(interrupt)
+      fiber.addObserver((exit) => {
+        signal?.removeEventListener("abort", interrupt)
+        inFlight.delete(interrupt)
+        if (Exit.isSuccess(exit)) return resolve(exit.value)
+        // An interruption is ours to explain; a failure that raced it still wins.
+        if (Cause.isInterruptedOnly(exit.cause) || interrupted) {
+          if (signal?.aborted) return reject(abortError(signal))
+          if (disposed) return reject(new ClientDisposedError())
+          if (Cause.isInterruptedOnly(exit.cause)) return reject(abortError(undefined))
+        }
+        // A value thrown inside a span arrives wrapped in a Proxy; callers get the one they threw.
+        reject(toRejection(Cause.originalError(Cause.squash(exit.cause))))
+      })
+    })
 
   // Pull-based, so a slow consumer slows the polling and `break` stops it.
   async function* iterate<A>(
@@ -85,7 +92,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   const dispose = async () => {
     if (disposed) return
     disposed = true
-    for (const controller of inFlight) controller.abort()
+    for (const interrupt of inFlight) interrupt()
     await Promise.all([...open].map((scope) => Effect.runPromise(Scope.close(scope, Exit.void))))
     await runtime.dispose()
   }
