@@ -1,13 +1,10 @@
 /**
- * Upload benchmark: a 1 GiB file (64 MiB with `--quick`) in os.tmpdir(),
- * uploaded from disk through the Promise facade to the emulator running in a
- * child process of its own, next to a plain concurrent `fetch` PUT loop of the
- * same parts at the same concurrency. The two alternate for a few rounds (the
- * machine may be busy); prints the median MB/s of each, their ratio, and the
+ * Uploads: a 1 GiB file (64 MiB with `--quick`) in os.tmpdir(), uploaded from
+ * disk through the Promise facade to the emulator running in a child process
+ * of its own, next to a plain concurrent `fetch` PUT loop of the same parts at
+ * the same concurrency. The two alternate for a few rounds (the machine may
+ * be busy); the figures are the median MB/s of each, their ratio, and the
  * peak RSS of this (the uploading) process during each.
- *
- *   npx -y pnpm@12.4.2 bench            # 1 GiB
- *   npx -y pnpm@12.4.2 bench --quick    # 64 MiB
  *
  * Flags: `--size <MiB>`, `--concurrency <n>` (default 4), `--part <MiB>`
  * (the emulator's part size, default 5), `--rounds <n>` (default 3, 5 with
@@ -15,12 +12,11 @@
  */
 import { Api, Upload } from "@oomol-cloud-task/contract"
 import { OomolTaskClient } from "oomol-cloud-task-sdk"
-import { type ChildProcess, spawn } from "node:child_process"
 import { randomFillSync } from "node:crypto"
 import { open, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fixed, median, type Row, ratio, startEmulator } from "./support.js"
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)
@@ -29,14 +25,12 @@ const flag = (name: string, fallback: number) => {
   const value = at === -1 ? undefined : Number(args[at + 1])
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback
 }
-const size = Math.round(flag("size", args.includes("--quick") ? 64 : 1024) * MiB)
 const concurrency = Math.floor(flag("concurrency", 4))
 const partSize = Math.round(flag("part", 5) * MiB)
-const rounds = Math.floor(flag("rounds", args.includes("--quick") ? 5 : 3))
 const apiKey = "bench-key"
 
 /** Writes `size` bytes of random data (an 8 MiB random block, repeated). */
-const createFile = async (path: string) => {
+const createFile = async (path: string, size: number) => {
   const block = randomFillSync(Buffer.allocUnsafe(8 * MiB))
   const file = await open(path, "w")
   try {
@@ -44,25 +38,6 @@ const createFile = async (path: string) => {
   } finally {
     await file.close()
   }
-}
-
-/** The emulator in a child process: `node packages/emulator/dist/bin.js`, on a free port. */
-const startEmulator = (): Promise<{ child: ChildProcess; url: string; uploadBaseUrl: string }> => {
-  const bin = fileURLToPath(new URL("../packages/emulator/dist/bin.js", import.meta.url))
-  const child = spawn(process.execPath, [bin], {
-    env: { ...process.env, OOMOL_EMULATOR_API_KEY: apiKey, OOMOL_EMULATOR_PART_SIZE: String(partSize), PORT: "" },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  return new Promise((resolve, reject) => {
-    let out = ""
-    child.once("exit", (code) => reject(new Error(`the emulator exited with code ${code}`)))
-    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
-      out += text
-      const url = /Emulator listening on (\S+)/.exec(out)?.[1]
-      const uploadBaseUrl = /Upload API base URL (\S+)/.exec(out)?.[1]
-      if (url !== undefined && uploadBaseUrl !== undefined) resolve({ child, url, uploadBaseUrl })
-    })
-  })
 }
 
 /** Runs `task` while sampling this process's RSS; answers its result, seconds and peak RSS. */
@@ -81,7 +56,7 @@ const measure = async <A>(task: () => Promise<A>) => {
 }
 
 /** The same three steps with nothing but `fetch`: the floor the facade is compared with. */
-const plainFetchUpload = async (path: string, uploadBaseUrl: string): Promise<number> => {
+const plainFetchUpload = async (path: string, size: number, uploadBaseUrl: string): Promise<number> => {
   const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }
   const init = await fetch(uploadBaseUrl + Api.paths.uploadInit, {
     method: "POST",
@@ -115,21 +90,28 @@ const plainFetchUpload = async (path: string, uploadBaseUrl: string): Promise<nu
 }
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1)
-const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-const main = async () => {
+export interface UploadOptions {
+  readonly quick: boolean
+  readonly log: (line: string) => void
+}
+
+export const run = async ({ log, quick }: UploadOptions): Promise<ReadonlyArray<Row>> => {
+  const size = Math.round(flag("size", quick ? 64 : 1024) * MiB)
+  const rounds = Math.floor(flag("rounds", quick ? 5 : 3))
   const path = join(tmpdir(), `oomol-upload-bench-${process.pid}.bin`)
-  let emulator: ChildProcess | undefined
+  let stopEmulator: (() => Promise<void>) | undefined
   const cleanUp = async () => {
-    emulator?.kill("SIGTERM")
+    await stopEmulator?.()
     await rm(path, { force: true })
   }
-  process.once("SIGINT", () => void cleanUp().then(() => process.exit(130)))
+  const onInterrupt = () => void cleanUp().then(() => process.exit(130))
+  process.once("SIGINT", onInterrupt)
   try {
-    console.log(`file: ${mb(size)} MB (${size / MiB} MiB) in ${tmpdir()}, parts of ${partSize / MiB} MiB, concurrency ${concurrency}`)
-    await createFile(path)
-    const started = await startEmulator()
-    emulator = started.child
+    log(`upload: ${mb(size)} MB (${size / MiB} MiB) in ${tmpdir()}, parts of ${partSize / MiB} MiB, concurrency ${concurrency}`)
+    await createFile(path, size)
+    const started = await startEmulator({ OOMOL_EMULATOR_API_KEY: apiKey, OOMOL_EMULATOR_PART_SIZE: String(partSize) })
+    stopEmulator = started.stop
     const baseline = process.memoryUsage.rss()
 
     const client = new OomolTaskClient({ apiKey, baseUrl: started.url })
@@ -141,7 +123,7 @@ const main = async () => {
     }
     const results = { facade: { rates: [] as Array<number>, peak: 0 }, plain: { rates: [] as Array<number>, peak: 0 } }
     for (let round = 1; round <= rounds; round++) {
-      for (const [name, upload] of [["facade", facadeUpload], ["plain", () => plainFetchUpload(path, started.uploadBaseUrl)]] as const) {
+      for (const [name, upload] of [["facade", facadeUpload], ["plain", () => plainFetchUpload(path, size, started.uploadBaseUrl)]] as const) {
         const run = await measure(upload)
         if (run.value !== size) throw new Error(`${name}: the uploaded file is ${run.value} bytes, not ${size}`)
         results[name].rates.push(size / 1e6 / run.seconds)
@@ -149,24 +131,33 @@ const main = async () => {
         // The emulator keeps every upload on disk until told to forget them.
         await fetch(`${started.url}/_emulator/reset`, { method: "POST" })
       }
-      console.log(`round ${round}: facade ${results.facade.rates.at(-1)!.toFixed(1)} MB/s, plain fetch ${results.plain.rates.at(-1)!.toFixed(1)} MB/s`)
+      log(`upload round ${round}/${rounds}: facade ${results.facade.rates.at(-1)!.toFixed(1)} MB/s, plain fetch ${results.plain.rates.at(-1)!.toFixed(1)} MB/s`)
     }
     await client.dispose()
 
     const facadeRate = median(results.facade.rates)
     const plainRate = median(results.plain.rates)
-    console.log(`facade uploadFile(path): ${facadeRate.toFixed(1)} MB/s (median of ${rounds})`)
-    console.log(`plain fetch PUT loop:    ${plainRate.toFixed(1)} MB/s (median of ${rounds})`)
-    console.log(`ratio facade / plain:    ${(facadeRate / plainRate).toFixed(2)}`)
-    console.log(`RSS before:              ${mb(baseline)} MB`)
-    console.log(`peak RSS, facade:        ${mb(results.facade.peak)} MB`)
-    console.log(`peak RSS, plain fetch:   ${mb(results.plain.peak)} MB`)
+    const section = `3. upload of ${size / MiB} MiB from disk (${partSize / MiB} MiB parts, ${concurrency} at a time)`
+    return [
+      {
+        section,
+        figure: "facade uploadFile(path): MB/s (c/plain)",
+        value: fixed(facadeRate, 1),
+        baseline: `${fixed(plainRate, 1)} (plain fetch PUT loop)`,
+        ratio: ratio(facadeRate, plainRate),
+        target: ""
+      },
+      {
+        section,
+        figure: "facade: peak RSS of the uploading process (c/plain)",
+        value: `${mb(results.facade.peak)} MB`,
+        baseline: `${mb(results.plain.peak)} MB (RSS before: ${mb(baseline)} MB)`,
+        ratio: ratio(results.facade.peak, results.plain.peak),
+        target: ""
+      }
+    ]
   } finally {
+    process.off("SIGINT", onInterrupt)
     await cleanUp()
   }
 }
-
-main().catch((error: unknown) => {
-  console.error(error)
-  process.exitCode = 1
-})

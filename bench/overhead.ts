@@ -1,0 +1,198 @@
+/**
+ * Request overhead: `getTaskResult` against a server (another process) that
+ * answers every request with the same small body, at concurrency 1 and 64,
+ * through (a) plain `fetch` + `JSON.parse`, the floor; (b) the Effect client
+ * on `NodeHttpClient.layerUndici`; (c) the Promise facade as Node imports it.
+ * Raw `undici.request` + `JSON.parse` is shown too: the floor of the transport
+ * the facade uses in Node.
+ *
+ * The machine may be busy, so the clients take turns (a, b, c, …, a, b, c),
+ * round after round, after a warm-up, and each figure is the median over
+ * rounds. Wall-clock figures swing with the neighbours; CPU time per request
+ * of this (the client) process is the steadier one.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { request as undiciRequest } from "@effect/platform-node/Undici"
+import { Api } from "@oomol-cloud-task/contract"
+import { CloudTaskClient } from "@oomol-cloud-task/effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { OomolTaskClient } from "oomol-cloud-task-sdk"
+import { collect, cpuSince, fixed, fromRoot, median, percentile, ratio, type Row, startProcess } from "./support.js"
+
+const apiKey = "bench-key"
+const taskID = "3f1c2a4e-8b9d-4e6f-a1b2-c3d4e5f60718"
+
+interface Round {
+  readonly seconds: number
+  readonly cpuMicros: number
+  readonly latencies: Float64Array
+}
+
+/** One way of sending a request: resolves once its answer is parsed. */
+interface Client {
+  readonly name: string
+  /** `n` requests, `concurrency` at a time, each one's latency in `latencies` (ms). */
+  readonly run: (n: number, concurrency: number, latencies: Float64Array) => Promise<void>
+  readonly close: () => Promise<void>
+}
+
+/** `concurrency` loops sharing `n` requests of `send`. */
+const promiseLoop = (send: () => Promise<unknown>) => async (n: number, concurrency: number, latencies: Float64Array) => {
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const started = performance.now()
+      await send()
+      latencies[i] = performance.now() - started
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+}
+
+const clients = (baseUrl: string): ReadonlyArray<Client> => {
+  const url = baseUrl + Api.paths.taskResult(taskID)
+  const headers = { authorization: `Bearer ${apiKey}`, accept: "application/json" }
+
+  const fetchClient: Client = {
+    name: "a. fetch + JSON.parse",
+    run: promiseLoop(async () => JSON.parse(await (await fetch(url, { headers })).text())),
+    close: async () => {}
+  }
+
+  const undiciClient: Client = {
+    name: "u. undici.request + JSON.parse",
+    run: promiseLoop(async () => JSON.parse(await (await undiciRequest(url, { headers })).body.text())),
+    close: async () => {}
+  }
+
+  // The Effect client as an Effect program runs it: one fiber per concurrent
+  // loop, in a runtime built once.
+  const runtime = ManagedRuntime.make(
+    CloudTaskClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  )
+  const effectClient: Client = {
+    name: "b. Effect client (undici)",
+    run: (n, concurrency, latencies) =>
+      runtime.runPromise(Effect.flatMap(CloudTaskClient.CloudTaskClient, (client) => {
+        const one = (i: number) =>
+          Effect.suspend(() => {
+            const started = performance.now()
+            return Effect.map(client.getTaskResult(taskID), () => {
+              latencies[i] = performance.now() - started
+            })
+          })
+        return Effect.forEach(Array.from({ length: n }, (_, i) => i), one, { concurrency, discard: true })
+      })),
+    close: () => runtime.dispose()
+  }
+
+  const facade = new OomolTaskClient({ apiKey, baseUrl })
+  const facadeClient: Client = {
+    name: "c. facade (oomol-cloud-task-sdk)",
+    run: promiseLoop(() => facade.getTaskResult(taskID)),
+    close: () => facade.dispose()
+  }
+  return [fetchClient, effectClient, facadeClient, undiciClient]
+}
+
+const measure = async (client: Client, n: number, concurrency: number): Promise<Round> => {
+  const latencies = new Float64Array(n)
+  // Each client pays for its own garbage, not for the one before it.
+  await collect()
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  await client.run(n, concurrency, latencies)
+  const seconds = (performance.now() - started) / 1000
+  return { seconds, cpuMicros: cpuSince(cpu) / n, latencies }
+}
+
+export interface OverheadOptions {
+  readonly quick: boolean
+  readonly log: (line: string) => void
+}
+
+export const run = async ({ log, quick }: OverheadOptions): Promise<ReadonlyArray<Row>> => {
+  const server = await startProcess([fromRoot(".bench/fixedServer.mjs")], /listening on (\d+)/)
+  const all = clients(`http://127.0.0.1:${server.match[1]}`)
+  const rows: Array<Row> = []
+  try {
+    for (const concurrency of [1, 64]) {
+      const n = (concurrency === 1 ? 2000 : 10_000) / (quick ? 2 : 1)
+      const rounds = quick ? 3 : 9
+      for (const client of all) await measure(client, n, concurrency) // warm-up
+      const results = new Map(all.map((c) => [c, [] as Array<Round>]))
+      for (let round = 1; round <= rounds; round++) {
+        for (const client of all) results.get(client)!.push(await measure(client, n, concurrency))
+        log(
+          `overhead c=${concurrency} round ${round}/${rounds}: ` +
+            all.map((c) => `${c.name.split(" ")[0]} ${fixed(results.get(c)!.at(-1)!.cpuMicros)} µs`).join(", ")
+        )
+      }
+      const stats = (client: Client) => {
+        const rs = results.get(client)!
+        return {
+          rps: median(rs.map((r) => n / r.seconds)),
+          p50: median(rs.map((r) => percentile(r.latencies, 50))),
+          p99: median(rs.map((r) => percentile(r.latencies, 99))),
+          cpu: median(rs.map((r) => r.cpuMicros))
+        }
+      }
+      const floor = stats(all[0]!)
+      const section = `1. getTaskResult, concurrency ${concurrency}`
+      rows.push({
+        section,
+        figure: `${all[0]!.name}: req/s · p50 · p99 · CPU/req`,
+        value: `${fixed(floor.rps)} · ${fixed(floor.p50, 2)} ms · ${fixed(floor.p99, 2)} ms · ${fixed(floor.cpu)} µs`,
+        baseline: "(the floor)",
+        ratio: "1",
+        target: ""
+      })
+      for (const client of all.slice(1, 3)) {
+        const s = stats(client)
+        const letter = client.name[0]!
+        rows.push(
+          {
+            section,
+            figure: `${client.name}: req/s (${letter}/a)`,
+            value: fixed(s.rps),
+            baseline: fixed(floor.rps),
+            ratio: ratio(s.rps, floor.rps),
+            target: "≥ 0.9"
+          },
+          {
+            section,
+            figure: `${client.name}: p50 · p99 latency (a/${letter})`,
+            value: `${fixed(s.p50, 2)} · ${fixed(s.p99, 2)} ms`,
+            baseline: `${fixed(floor.p50, 2)} · ${fixed(floor.p99, 2)} ms`,
+            ratio: `${ratio(floor.p50, s.p50)} · ${ratio(floor.p99, s.p99)}`,
+            target: ""
+          },
+          {
+            section,
+            figure: `${client.name}: CPU per request (a/${letter})`,
+            value: `${fixed(s.cpu)} µs`,
+            baseline: `${fixed(floor.cpu)} µs`,
+            ratio: ratio(floor.cpu, s.cpu),
+            target: "≥ 0.9"
+          }
+        )
+      }
+      const transport = stats(all[3]!)
+      rows.push({
+        section,
+        figure: `${all[3]!.name} (the transport alone): req/s · CPU per request (a/u)`,
+        value: `${fixed(transport.rps)} · ${fixed(transport.cpu)} µs`,
+        baseline: `${fixed(floor.rps)} · ${fixed(floor.cpu)} µs`,
+        ratio: ratio(floor.cpu, transport.cpu),
+        target: ""
+      })
+    }
+  } finally {
+    for (const client of all) await client.close()
+    await server.stop()
+  }
+  return rows
+}
