@@ -137,8 +137,9 @@ export const watch = <A>(
  * `TaskFailed` when the task failed.
  *
  * The same polls, schedule and failures as `watch`, as one loop instead of a
- * stream: an await that is only waiting holds a fiber and a sleep, about a
- * tenth of the memory the stream's stages take (`pnpm bench`).
+ * stream: an await that is only waiting holds a fiber, the schedule's state
+ * and a sleep, about a fifth of the memory the stream's stages take
+ * (`pnpm bench`).
  *
  * @since 0.1.0
  * @category waiting

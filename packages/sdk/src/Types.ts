@@ -265,7 +265,10 @@ export interface ClientOptions {
    * or `/v3` is ignored.
    */
   baseUrl?: string | undefined
-  /** A `fetch` to send every request with. Default: the global `fetch`. */
+  /**
+   * A `fetch` to send every request with. Default: the global `fetch` in a
+   * browser; in Node, undici directly (cheaper per request than Node's `fetch`).
+   */
   fetch?: typeof globalThis.fetch | undefined
   /** Headers for every request (never for presigned upload URLs). */
   defaultHeaders?: Record<string, string> | undefined
