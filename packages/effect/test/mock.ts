@@ -5,8 +5,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
 
 export interface Recorded {
   readonly method: string
@@ -72,6 +76,29 @@ export const mock = (handler: Handler): Mock => {
   )
   return { requests, layer: Layer.succeed(HttpClient.HttpClient, client) }
 }
+
+/**
+ * A mock that answers the i-th request with `script[i]` (the last one after)
+ * and keeps the clock's time of each request.
+ */
+export const scripted = (script: ReadonlyArray<Answer>) => {
+  const times: Array<number> = []
+  const m = mock((_request, index) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      times.push(now)
+      return script[Math.min(index, script.length - 1)]!
+    })
+  )
+  return { m, times }
+}
+
+/** Runs `effect` in a fiber while moving the test clock far enough for it to end. */
+export const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationInput = "1 hour") =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    yield* TestClock.adjust(by)
+    return yield* Fiber.join(fiber)
+  })
 
 /** The client over a mock, with the options given. */
 export const clientLayer = (m: Mock, options: CloudTaskClient.Options = {}) =>

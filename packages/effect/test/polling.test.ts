@@ -1,33 +1,13 @@
 import { CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Duration, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
-import { type Answer, clientLayer, mock } from "./mock.js"
+import { Chunk, Clock, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
+import { type Answer, clientLayer, mock, scripted, settle } from "./mock.js"
 import { recordingTracer } from "./tracer.js"
 
 const Client = CloudTaskClient.CloudTaskClient
 
-/** Answers a task's result: `script[i]` for the i-th poll, the last one after. */
-const scripted = (script: ReadonlyArray<Answer>) => {
-  const times: Array<number> = []
-  const m = mock((_request, index) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
-      times.push(now)
-      return script[Math.min(index, script.length - 1)]!
-    })
-  )
-  return { m, times }
-}
-
 const running = (progress: number): Answer => ({ json: { status: "running", progress } })
 const success: Answer = { json: { status: "success", resultURL: "https://r", resultData: [{ ok: true }] } }
-
-/** Runs `effect` in a fiber while moving the test clock far enough for it to end. */
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationInput = "1 hour") =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust(by)
-    return yield* Fiber.join(fiber)
-  })
 
 const gaps = (times: ReadonlyArray<number>) => times.slice(1).map((t, i) => t - times[i]!)
 

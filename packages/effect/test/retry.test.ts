@@ -1,33 +1,15 @@
 import { CloudTaskClient, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber, Schedule, TestClock } from "effect"
-import { type Answer, clientLayer, mock } from "./mock.js"
+import { Duration, Effect, Schedule } from "effect"
+import { type Answer, clientLayer, scripted, settle } from "./mock.js"
 
 const Client = CloudTaskClient.CloudTaskClient
 const ok: Answer = { json: { status: "running", progress: 1 } }
 
-const timed = (script: ReadonlyArray<Answer>) => {
-  const times: Array<number> = []
-  const m = mock((_request, index) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
-      times.push(now)
-      return script[Math.min(index, script.length - 1)]!
-    })
-  )
-  return { m, times }
-}
-
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust("1 hour")
-    return yield* Fiber.join(fiber)
-  })
-
 describe("the default retry policy of idempotent requests", () => {
   for (const status of [408, 429, 500, 502, 503, 504]) {
     it.effect(`retries ${status}`, () => {
-      const { m } = timed([{ status }, ok])
+      const { m } = scripted([{ status }, ok])
       return Effect.gen(function*() {
         expect((yield* settle((yield* Client).getTaskResult("t"))).status).toBe("running")
         expect(m.requests).toHaveLength(2)
@@ -36,7 +18,7 @@ describe("the default retry policy of idempotent requests", () => {
   }
 
   it.effect("retries a connection that failed or dropped", () => {
-    const { m } = timed([{ drop: "connect" }, { drop: "reset" }, ok])
+    const { m } = scripted([{ drop: "connect" }, { drop: "reset" }, ok])
     return Effect.gen(function*() {
       yield* settle((yield* Client).getDashboard().pipe(Effect.ignore))
       expect(m.requests).toHaveLength(3)
@@ -45,7 +27,7 @@ describe("the default retry policy of idempotent requests", () => {
 
   for (const status of [400, 401, 403, 404, 409, 422]) {
     it.effect(`does not retry ${status}`, () => {
-      const { m } = timed([{ status, json: { message: "no" } }, ok])
+      const { m } = scripted([{ status, json: { message: "no" } }, ok])
       return Effect.gen(function*() {
         const error = yield* Effect.flip(settle((yield* Client).getTask("t")))
         expect(error).toMatchObject({ _tag: "ApiError", status, message: "no" })
@@ -55,7 +37,7 @@ describe("the default retry policy of idempotent requests", () => {
   }
 
   it.effect("backs off exponentially with jitter, at most 3 more times", () => {
-    const { m, times } = timed([{ status: 503 }])
+    const { m, times } = scripted([{ status: 503 }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
       expect(error).toMatchObject({ _tag: "ApiError", status: 503, message: "Request failed: 503" })
@@ -69,7 +51,7 @@ describe("the default retry policy of idempotent requests", () => {
   })
 
   it.effect("honours Retry-After in seconds", () => {
-    const { times, m } = timed([{ status: 429, headers: { "retry-after": "7" } }, ok])
+    const { times, m } = scripted([{ status: 429, headers: { "retry-after": "7" } }, ok])
     return Effect.gen(function*() {
       yield* settle((yield* Client).getTaskResult("t"))
       expect(times).toEqual([0, 7000])
@@ -77,7 +59,7 @@ describe("the default retry policy of idempotent requests", () => {
   })
 
   it.effect("honours Retry-After as an HTTP date", () => {
-    const { times, m } = timed([{ status: 503, headers: { "retry-after": new Date(12_000).toUTCString() } }, ok])
+    const { times, m } = scripted([{ status: 503, headers: { "retry-after": new Date(12_000).toUTCString() } }, ok])
     return Effect.gen(function*() {
       yield* settle((yield* Client).getTaskResult("t"))
       expect(times).toEqual([0, 12_000])
@@ -85,7 +67,7 @@ describe("the default retry policy of idempotent requests", () => {
   })
 
   it.effect("gives up when Retry-After asks for more than the cap, keeping the wait on the error", () => {
-    const { m } = timed([{ status: 429, headers: { "retry-after": "3600" }, json: { message: "slow down" } }, ok])
+    const { m } = scripted([{ status: 429, headers: { "retry-after": "3600" }, json: { message: "slow down" } }, ok])
     return Effect.gen(function*() {
       const error = yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
       expect(error).toMatchObject({ _tag: "ApiError", status: 429, message: "slow down" })
@@ -95,7 +77,7 @@ describe("the default retry policy of idempotent requests", () => {
   })
 
   it.effect("a caller's policy replaces the default", () => {
-    const { m, times } = timed([{ status: 500 }])
+    const { m, times } = scripted([{ status: 500 }])
     return Effect.gen(function*() {
       yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
       expect(times).toEqual([0, 100, 200])
@@ -104,7 +86,7 @@ describe("the default retry policy of idempotent requests", () => {
 
   // The request timeout is real time: the transport is aborted by a timer.
   it.live("a request that never answers fails after the request timeout, tried again like any transport failure", () => {
-    const { m } = timed([{ hang: true }])
+    const { m } = scripted([{ hang: true }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip((yield* Client).getDashboard())
       expect(error).toMatchObject({ _tag: "NetworkError", message: "GET /v3/users/me/dashboard failed: no answer within 50ms" })
@@ -116,7 +98,7 @@ describe("the default retry policy of idempotent requests", () => {
   })
 
   it.live("with requestTimeout: false the client adds no timeout of its own", () => {
-    const { m } = timed([{ hang: true }])
+    const { m } = scripted([{ hang: true }])
     return Effect.gen(function*() {
       const outcome = yield* (yield* Client).getDashboard().pipe(Effect.timeout("300 millis"), Effect.flip)
       expect(outcome._tag).toBe("TimeoutException")
@@ -138,7 +120,7 @@ describe("task creation is never sent twice once the service may have it", () =>
     client.createTask({ packageName: "p", packageVersion: "1", blockName: "b" }))
 
   it.effect("a connection never made is retried", () => {
-    const { m } = timed([{ drop: "connect" }, { json: { taskID: "t1" } }])
+    const { m } = scripted([{ drop: "connect" }, { json: { taskID: "t1" } }])
     return Effect.gen(function*() {
       expect(yield* settle(create)).toEqual({ taskID: "t1" })
       expect(m.requests).toHaveLength(2)
@@ -146,7 +128,7 @@ describe("task creation is never sent twice once the service may have it", () =>
   })
 
   it.effect("429 and 408 are retried: the service refused it", () => {
-    const { m } = timed([{ status: 429, headers: { "retry-after": "1" } }, { status: 408 }, { json: { taskID: "t1" } }])
+    const { m } = scripted([{ status: 429, headers: { "retry-after": "1" } }, { status: 408 }, { json: { taskID: "t1" } }])
     return Effect.gen(function*() {
       expect(yield* settle(create)).toEqual({ taskID: "t1" })
       expect(m.requests).toHaveLength(3)
@@ -154,7 +136,7 @@ describe("task creation is never sent twice once the service may have it", () =>
   })
 
   it.effect("a connection that could never be made, every time, is a NetworkError: nothing was created", () => {
-    const { m } = timed([{ drop: "connect" }])
+    const { m } = scripted([{ drop: "connect" }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip(settle(create))
       expect(error).toMatchObject({ _tag: "NetworkError", requestSent: false })
@@ -174,7 +156,7 @@ describe("task creation is never sent twice once the service may have it", () =>
   ]
   for (const [name, answer] of ambiguous) {
     it.effect(`${name} is a TaskMayExist, sent once`, () => {
-      const { m } = timed([answer, { json: { taskID: "t2" } }])
+      const { m } = scripted([answer, { json: { taskID: "t2" } }])
       return Effect.gen(function*() {
         const error = yield* Effect.flip(settle(create))
         expect(error._tag).toBe("TaskMayExist")
@@ -185,7 +167,7 @@ describe("task creation is never sent twice once the service may have it", () =>
   }
 
   it.effect("a 4xx refusal is an ApiError: nothing was created", () => {
-    const { m } = timed([{ status: 400, json: { message: "unknown package" } }])
+    const { m } = scripted([{ status: 400, json: { message: "unknown package" } }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip(settle(create))
       expect(error).toMatchObject({ _tag: "ApiError", status: 400, message: "unknown package", body: { message: "unknown package" } })
@@ -196,7 +178,7 @@ describe("task creation is never sent twice once the service may have it", () =>
 
 describe("answers that are not what the API describes", () => {
   it.effect("an error body's message, else its error, else the status", () => {
-    const { m } = timed([
+    const { m } = scripted([
       { status: 400, json: { message: "bad size" } },
       { status: 400, json: { error: "bad token" } },
       { status: 400, json: { detail: "x" } },
@@ -213,7 +195,7 @@ describe("answers that are not what the API describes", () => {
   })
 
   it.effect("a 2xx body missing a field names the field", () => {
-    const { m } = timed([{ json: { limits: { maxConcurrency: 1, maxQueueSize: 1 }, count: {}, pause: {} } }])
+    const { m } = scripted([{ json: { limits: { maxConcurrency: 1, maxQueueSize: 1 }, count: {}, pause: {} } }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip((yield* Client).getDashboard())
       expect(error._tag).toBe("MalformedResponse")
@@ -222,7 +204,7 @@ describe("answers that are not what the API describes", () => {
   })
 
   it.effect("a 2xx body of the wrong type names the field", () => {
-    const { m } = timed([{ json: { status: "running", progress: "half" } }])
+    const { m } = scripted([{ json: { status: "running", progress: "half" } }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip((yield* Client).getTaskResult("t"))
       expect(error.message).toContain("progress: Expected number, actual \"half\"")
@@ -230,7 +212,7 @@ describe("answers that are not what the API describes", () => {
   })
 
   it.effect("a 2xx body that is not JSON", () => {
-    const { m } = timed([{ text: "<html>" }])
+    const { m } = scripted([{ text: "<html>" }])
     return Effect.gen(function*() {
       const error = yield* Effect.flip((yield* Client).getDashboard())
       expect(error).toMatchObject({

@@ -1,7 +1,7 @@
 import { CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Clock, Duration, Effect, Exit, Fiber, Redacted, Schedule, Stream, TestClock } from "effect"
-import { type Answer, clientLayer, mock, type Recorded } from "./mock.js"
+import { type Answer, clientLayer, mock, type Recorded, settle } from "./mock.js"
 import { recordingTracer } from "./tracer.js"
 
 const Client = CloudTaskClient.CloudTaskClient
@@ -53,13 +53,6 @@ const layerOf = (m: ReturnType<typeof mock>, options: CloudTaskClient.Options = 
   clientLayer(m, { uploadBaseUrl, ...options })
 
 const bytes = (text: string) => new TextEncoder().encode(text)
-
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust("1 hour")
-    return yield* Fiber.join(fiber)
-  })
 
 describe("the three steps", () => {
   it.effect("init with extension, size and name; a bare PUT per part; then the file's URL", () => {
