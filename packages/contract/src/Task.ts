@@ -198,6 +198,19 @@ export const WorkloadIDs = Schema.Array(
   Schema.filter((ids) => ids.length <= 50, { message: () => workloadIDsMessage.tooMany })
 )
 
+// What a task's detail says whoever created it.
+const detailFields = {
+  taskID: Schema.String,
+  status: TaskStatus,
+  progress: Progress,
+  schedulerPayload: SchedulerPayload,
+  createdAt: Millis,
+  startTime: NullableMillis,
+  endTime: NullableMillis,
+  resultURL: Schema.NullOr(Schema.String),
+  failedMessage: Schema.NullOr(Schema.String)
+}
+
 /**
  * The detail of a task the user created.
  *
@@ -206,17 +219,9 @@ export const WorkloadIDs = Schema.Array(
  */
 export const UserTaskDetail = Schema.Struct({
   taskType: Schema.Literal("user"),
-  taskID: Schema.String,
-  status: TaskStatus,
-  progress: Progress,
   workload: Schema.String,
   workloadID: Schema.String,
-  schedulerPayload: SchedulerPayload,
-  createdAt: Millis,
-  startTime: NullableMillis,
-  endTime: NullableMillis,
-  resultURL: Schema.NullOr(Schema.String),
-  failedMessage: Schema.NullOr(Schema.String)
+  ...detailFields
 })
 
 /**
@@ -227,17 +232,9 @@ export const UserTaskDetail = Schema.Struct({
  */
 export const SharedTaskDetail = Schema.Struct({
   taskType: Schema.Literal("shared"),
-  taskID: Schema.String,
   packageID: Schema.NullOr(Schema.String),
   subscriptionID: Schema.NullOr(Schema.String),
-  status: TaskStatus,
-  progress: Progress,
-  schedulerPayload: SchedulerPayload,
-  createdAt: Millis,
-  startTime: NullableMillis,
-  endTime: NullableMillis,
-  resultURL: Schema.NullOr(Schema.String),
-  failedMessage: Schema.NullOr(Schema.String)
+  ...detailFields
 })
 
 /**
