@@ -56,6 +56,7 @@ import {
 } from "./Errors.js"
 import * as Http from "./internal/http.js"
 import { jsonBody, validate } from "./internal/input.js"
+import * as LogPages from "./internal/logs.js"
 import * as Polling from "./Polling.js"
 import * as Retry from "./Retry.js"
 import * as Upload from "./Upload.js"
@@ -429,41 +430,12 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
     Stream.unwrap(Effect.map(validateTaskID(taskID), (id) => {
       const page = (n: number) =>
         get(Api.paths.taskLogs(id), decodeLogs, { page: String(n) }).pipe(span("getTaskLogs", id))
-      // Reads from where the last read stopped. A page is known complete only
-      // once the next one has entries, so the last partial page is re-read.
-      let current = 1
-      let seen = 0
-      const drain = Effect.gen(function*() {
-        const fresh: Array<Logs.LogEntry> = []
-        let entries = (yield* page(current)).logs
-        for (;;) {
-          fresh.push(...entries.slice(seen))
-          seen = Math.max(seen, entries.length)
-          if (entries.length === 0) return fresh
-          const next = (yield* page(current + 1)).logs
-          if (next.length === 0) return fresh
-          current += 1
-          seen = 0
-          entries = next
-        }
-      })
-      if (options.follow === undefined || options.follow === false) {
-        return Stream.flatMap(Stream.fromEffect(drain), Stream.fromIterable)
-      }
-      const schedule = options.follow === true ? Polling.defaultSchedule : options.follow
       const decodeStatus = resultDecoder(undefined)
-      // Logs lag behind the status: after the task ends, one more read on the schedule.
-      let ended = false
-      const tick = Effect.gen(function*() {
-        const last = ended
-        const fresh = yield* drain
-        if (!last) ended = Task.isTerminal((yield* resultOf(id, decodeStatus)).status)
-        return { fresh, last }
-      })
-      return Stream.repeatEffectWithSchedule(tick, schedule).pipe(
-        Stream.takeUntil((read) => read.last),
-        Stream.flatMap((read) => Stream.fromIterable(read.fresh))
-      )
+      const ended = Effect.map(resultOf(id, decodeStatus), (result) => Task.isTerminal(result.status))
+      const follow = options.follow === true
+        ? Polling.defaultSchedule
+        : options.follow === false ? undefined : options.follow
+      return LogPages.entries(page, ended, follow)
     }))
 
   const getDashboard: Service["getDashboard"] = () => get(Api.paths.dashboard, decodeDashboard).pipe(span("getDashboard"))
