@@ -13,7 +13,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -83,8 +82,48 @@ export const isPermanent = (error: RequestError): error is ApiError =>
   error._tag === "ApiError" && error.status >= 400 && error.status < 500 && error.status !== 408 &&
   error.status !== 429
 
-const isInProgress = <A>(result: Task.TaskResult<A>): result is Task.TaskResultInProgress =>
-  !Task.isTerminal(result.status)
+// The answers of one wait, one at a time: the first poll at once, each later one
+// after the schedule's wait; a failure that can heal is polled through (and
+// kept for a timeout's message), a permanent one fails the wait.
+const poller = <A>(
+  taskID: string,
+  poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
+  schedule: Schedule.Schedule<unknown, unknown>
+) =>
+  Effect.map(Schedule.driver(schedule), (driver) => {
+    let lastError: RequestError | undefined
+    // What the schedule was last fed: the answer, or none after a failed poll.
+    let input: Option.Option<Task.TaskResult<A>> | undefined
+    const giveUp = (timeout: Duration.Duration | undefined) => PollTimeout.after(taskID, timeout, lastError?.message)
+    // A schedule that stops before the task ends is a timeout of the caller's making.
+    const wait = Effect.suspend(() =>
+      input === undefined ? Effect.void : Effect.mapError(driver.next(input), () => giveUp(undefined))
+    )
+    const next: Effect.Effect<Task.TaskResult<A>, ApiError | PollTimeout> = Effect.zipRight(
+      wait,
+      Effect.flatMap(Effect.either(poll), (answer) => {
+        if (Either.isRight(answer)) {
+          input = Option.some(answer.right)
+          return Effect.succeed(answer.right)
+        }
+        if (isPermanent(answer.left)) return Effect.fail(answer.left)
+        lastError = answer.left
+        input = Option.none()
+        return next
+      })
+    )
+    return { next, giveUp }
+  })
+
+const withTimeout = (
+  timeout: Duration.DurationInput | undefined,
+  giveUp: (timeout: Duration.Duration) => PollTimeout
+) =>
+<A, E>(waiting: Effect.Effect<A, E>): Effect.Effect<A, E | PollTimeout> => {
+  if (timeout === undefined) return waiting
+  const duration = Duration.decode(timeout)
+  return Effect.timeoutFail(waiting, { duration, onTimeout: () => giveUp(duration) })
+}
 
 /**
  * The statuses of a task as `poll` reports them: every in-progress answer,
@@ -100,46 +139,27 @@ export const watch = <A>(
   poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
   options: Omit<AwaitOptions<A>, "resultData"> = {}
 ): Stream.Stream<Task.TaskResult<A>, ApiError | PollTimeout> =>
-  Stream.suspend(() => {
-    const lastError = Ref.unsafeMake(Option.none<RequestError>())
-    const lastMessage = Effect.map(Ref.get(lastError), Option.map((e) => e.message))
-    const giveUp = (timeout: Duration.Duration | undefined) =>
-      Effect.flatMap(lastMessage, (last) => Effect.fail(PollTimeout.after(taskID, timeout, Option.getOrUndefined(last))))
-
-    const tick = Effect.either(poll).pipe(
-      Effect.flatMap(Either.match({
-        onLeft: (error) =>
-          isPermanent(error)
-            ? Effect.fail(error)
-            : Effect.as(Ref.set(lastError, Option.some(error)), Option.none<Task.TaskResult<A>>()),
-        onRight: (result) => Effect.succeed(Option.some(result))
-      }))
-    )
-
+  Stream.unwrap(Effect.map(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
     const onProgress = options.onProgress
-    const ended = Ref.unsafeMake(false)
-    const statuses = Stream.repeatEffectWithSchedule(tick, options.schedule ?? defaultSchedule).pipe(
-      Stream.filterMap((result) => result),
-      Stream.takeUntil((result) => Task.isTerminal(result.status)),
-      Stream.tap((result) =>
-        isInProgress(result) ? (onProgress === undefined ? Effect.void : onProgress(result, taskID)) : Ref.set(ended, true)
-      ),
-      // A schedule that stops before the task ends is a timeout of the caller's making.
-      Stream.concat(Stream.execute(Effect.flatMap(Ref.get(ended), (done) => (done ? Effect.void : giveUp(undefined)))))
+    let ended = false
+    const statuses = Stream.repeatEffectOption(Effect.suspend(() =>
+      ended ? Effect.fail(Option.none()) : Effect.mapError(next, Option.some)
+    )).pipe(
+      Stream.tap((result) => {
+        if (Task.isTerminal(result.status)) ended = true
+        return onProgress === undefined || ended ? Effect.void : onProgress(result as Task.TaskResultInProgress, taskID)
+      })
     )
     if (options.timeout === undefined) return statuses
     const timeout = Duration.decode(options.timeout)
-    return Stream.interruptWhen(statuses, Effect.zipRight(Effect.sleep(timeout), giveUp(timeout)))
-  })
+    return Stream.interruptWhen(statuses, Effect.zipRight(Effect.sleep(timeout), Effect.fail(giveUp(timeout))))
+  }))
 
 /**
  * The success of a task: the last status {@link watch} reports, or a
- * `TaskFailed` when the task failed.
- *
- * The same polls, schedule and failures as `watch`, as one loop instead of a
- * stream: an await that is only waiting holds a fiber, the schedule's state
- * and a sleep, about a fifth of the memory the stream's stages take
- * (`pnpm bench`).
+ * `TaskFailed` when the task failed. The same polls as `watch`, as one loop
+ * instead of a stream: an await that is only waiting holds a fiber, the
+ * schedule's state and a sleep (`pnpm bench` measures it).
  *
  * @since 0.1.0
  * @category waiting
@@ -149,37 +169,15 @@ export const awaitResult = <A>(
   poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
   options: Omit<AwaitOptions<A>, "resultData"> = {}
 ): Effect.Effect<Task.TaskResultSuccess<A>, ApiError | PollTimeout | TaskFailed> =>
-  Effect.suspend(() => {
-    let lastError: RequestError | undefined
-    const giveUp = (timeout: Duration.Duration | undefined) => PollTimeout.after(taskID, timeout, lastError?.message)
+  Effect.flatMap(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
     const onProgress = options.onProgress
-    const polling = Effect.flatMap(Schedule.driver(options.schedule ?? defaultSchedule), (driver) => {
-      // The schedule sees what watch's does: the answer, or none after a failure that can heal.
-      const next = (input: Option.Option<Task.TaskResult<A>>) =>
-        Effect.matchEffect(driver.next(input), {
-          // A schedule that stops before the task ends is a timeout of the caller's making.
-          onFailure: () => Effect.fail(giveUp(undefined)),
-          onSuccess: () => tick
-        })
-      const tick: Effect.Effect<Task.TaskResultSuccess<A>, ApiError | PollTimeout | TaskFailed> = Effect.flatMap(
-        Effect.either(poll),
-        (answer) => {
-          if (Either.isLeft(answer)) {
-            if (isPermanent(answer.left)) return Effect.fail(answer.left)
-            lastError = answer.left
-            return next(Option.none())
-          }
-          const result = answer.right
-          if (result.status === "success") return Effect.succeed(result)
-          if (result.status === "failed") return Effect.fail(TaskFailed.fromResult(taskID, result))
-          return onProgress === undefined
-            ? next(Option.some(result))
-            : Effect.zipRight(onProgress(result, taskID), next(Option.some(result)))
-        }
-      )
-      return tick
-    })
-    if (options.timeout === undefined) return polling
-    const timeout = Duration.decode(options.timeout)
-    return Effect.timeoutFail(polling, { duration: timeout, onTimeout: () => giveUp(timeout) })
+    const loop: Effect.Effect<Task.TaskResultSuccess<A>, ApiError | PollTimeout | TaskFailed> = Effect.flatMap(
+      next,
+      (result) => {
+        if (result.status === "success") return Effect.succeed(result)
+        if (result.status === "failed") return Effect.fail(TaskFailed.fromResult(taskID, result))
+        return onProgress === undefined ? loop : Effect.zipRight(onProgress(result, taskID), loop)
+      }
+    )
+    return withTimeout(options.timeout, giveUp)(loop)
   })
