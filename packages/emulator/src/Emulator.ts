@@ -30,6 +30,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import { setMaxListeners } from "node:events"
 import * as Http from "node:http"
 import type { BlockBehavior } from "./Block.js"
 import type { Counters, PartUpload, QueueSettings, RecordedRequest, SharedTaskSeed } from "./Control.js"
@@ -236,7 +237,12 @@ export const layerClient = (
       const runtime = yield* untraced(Effect.runtime<never>())
       const handler = HttpApp.toWebHandlerRuntime(runtime)(App.make(engine, service, Transport.inProcess))
       const closing = yield* Effect.acquireRelease(
-        Effect.sync(() => new AbortController()),
+        Effect.sync(() => {
+          const controller = new AbortController()
+          // Every request in flight listens for the close: thousands at once is normal here.
+          setMaxListeners(0, controller.signal)
+          return controller
+        }),
         (controller) => Effect.sync(() => controller.abort())
       )
       const fetch = Transport.inProcessFetch(handler, new URL(IN_PROCESS_URL).origin, closing.signal)
