@@ -57,6 +57,7 @@ import {
 import * as Http from "./internal/http.js"
 import { jsonBody, validate } from "./internal/input.js"
 import * as LogPages from "./internal/logs.js"
+import * as RequestTimeout from "./internal/requestTimeout.js"
 import * as Polling from "./Polling.js"
 import * as Retry from "./Retry.js"
 import * as Upload from "./Upload.js"
@@ -218,8 +219,10 @@ export interface Options {
   readonly retry?: Retry.RetryPolicy | undefined
   /**
    * How long one request may take before it counts as failed. Default 30 s.
-   * `false` leaves timeouts to the `HttpClient` (e.g. an undici dispatcher's
-   * `headersTimeout` and `bodyTimeout`).
+   * On `UndiciHttpClient` its timer per request keeps this one too (the
+   * shorter of the two applies). `false` leaves timeouts to the `HttpClient`
+   * (`UndiciHttpClient`'s `timeout`, an undici dispatcher's `headersTimeout`
+   * and `bodyTimeout`).
    */
   readonly requestTimeout?: Duration.DurationInput | false | undefined
   /** The largest task creation body, in bytes. Default 8 MiB. */
@@ -270,11 +273,16 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
   Effect.gen(function*() {
     const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
     const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
-    const client = (yield* HttpClient.HttpClient).pipe(
-      // The endpoint's own span says what a request was for; an HTTP span per
-      // request would double the cost of tracing, and its trace headers would
-      // make every browser request preflighted.
-      HttpClient.withTracerDisabledWhen(() => true)
+    // The endpoint's own span says what a request was for; an HTTP span per
+    // request would double the cost of tracing, and its trace headers would
+    // make every browser request preflighted.
+    const untraced = HttpClient.withTracerDisabledWhen(() => true)
+    const given = yield* HttpClient.HttpClient
+    // A transport that keeps a timer per request (UndiciHttpClient) keeps the
+    // request timeout too, so a request does not carry a second one.
+    const api = RequestTimeout.handOver(
+      given,
+      options.requestTimeout === false ? false : Duration.decode(options.requestTimeout ?? "30 seconds")
     )
     const headers: Record<string, string> = { ...options.defaultHeaders, accept: "application/json" }
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(options.apiKey)}`
@@ -283,12 +291,12 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
       uploadBaseUrl,
       headers: hiddenWhenPrinted(headers),
       http: Http.make({
-        client,
+        client: untraced(api.client),
         credentials: options.credentials ?? "include",
         followRedirects: false,
-        timeout: options.requestTimeout === false ? false : Duration.decode(options.requestTimeout ?? "30 seconds")
+        timeout: api.timeout
       }),
-      client,
+      client: untraced(given),
       retry: options.retry ?? Retry.defaultPolicy
     }
   })

@@ -14,3 +14,5 @@ export * as Polling from "./Polling.js"
 export * as Retry from "./Retry.js"
 /** @since 0.1.0 */
 export * as Upload from "./Upload.js"
+/** @since 0.2.0 */
+export * as UndiciHttpClient from "./UndiciHttpClient.js"

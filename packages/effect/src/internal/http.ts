@@ -19,6 +19,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import { parseRetryAfter } from "../Retry.js"
+import { noAnswerWithin } from "./requestTimeout.js"
 
 /** Decodes a parsed JSON body; built once per schema. */
 export type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseError>
@@ -125,7 +126,7 @@ interface Answer {
 export const make = (options: Options): Http => {
   const { client, credentials, followRedirects, timeout } = options
   const timeoutMs = timeout === false ? undefined : Duration.toMillis(timeout)
-  const timeoutText = timeout === false ? "" : Duration.format(timeout)
+  const noAnswer = timeout === false ? "" : noAnswerWithin(timeout)
 
   // The request is tied to a scope that a timer closes: the HttpClient then
   // aborts it at the transport, with no extra fiber. The timer is real time.
@@ -165,7 +166,7 @@ export const make = (options: Options): Http => {
         Effect.mapInputContext((context: Context.Context<never>) => Context.add(withRequestInit(context), Scope.Scope, scope)),
         Effect.mapError((error) =>
           timedOut
-            ? new NetworkError({ message: `${describe(request)} failed: no answer within ${timeoutText}`, requestSent: true })
+            ? new NetworkError({ message: `${describe(request)} failed: ${noAnswer}`, requestSent: true })
             : fromClientError(error, describe(request))
         ),
         // Once the answer is read there is nothing to abort: closing the scope

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { ApiError, NetworkError, type RequestError } from "../Errors.js"
 import * as Http from "./http.js"
+import { noAnswerWithin } from "./requestTimeout.js"
 import type { PartBody } from "./uploadSource.js"
 
 /** One PUT of a part. */
@@ -101,7 +102,7 @@ export const xhrPartSender: PartSender = {
       xhr.ontimeout = () =>
         resume(Effect.fail(
           new NetworkError({
-            message: `PUT ${pathOf(url)} failed: no answer within ${Duration.format(timeout)}`,
+            message: `PUT ${pathOf(url)} failed: ${noAnswerWithin(timeout)}`,
             requestSent: true
           })
         ))

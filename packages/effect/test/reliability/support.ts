@@ -5,7 +5,7 @@
  */
 import { FetchHttpClient, type HttpClient } from "@effect/platform"
 import { NodeHttpClient, Undici } from "@effect/platform-node"
-import { CloudTaskClient, Errors, Retry } from "@oomol-cloud-task/effect"
+import { CloudTaskClient, Errors, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
 import { Fault, type Route, type RunningEmulator, Simulation, startEmulator } from "@oomol-cloud-task/emulator"
 import { Cause, Effect, Exit, Layer, Option, Redacted, Schedule } from "effect"
 import { createServer, type IncomingHttpHeaders } from "node:http"
@@ -24,12 +24,14 @@ export const fastRetry = Retry.make({ base: "5 millis", cap: "20 millis", maxRet
 /**
  * The transports a client meets in Node, which report a dropped or hung
  * connection each in their own way: fetch (Node's bundled undici), the undici
- * package, and node:http.
+ * package through `NodeHttpClient`, node:http, and undici's dispatcher through
+ * this package's `UndiciHttpClient`.
  */
 export const transports: Readonly<Record<string, Layer.Layer<HttpClient.HttpClient>>> = {
   fetch: FetchHttpClient.layer,
   undici: NodeHttpClient.layerUndici,
-  "node:http": NodeHttpClient.layer
+  "node:http": NodeHttpClient.layer,
+  UndiciHttpClient: UndiciHttpClient.layer()
 }
 
 const undiciAgent = Effect.acquireRelease(
@@ -51,7 +53,8 @@ export const freshTransports: Readonly<Record<string, Layer.Layer<HttpClient.Htt
   undici: NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
     Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, undiciAgent))
   ),
-  "node:http": NodeHttpClient.layer
+  "node:http": NodeHttpClient.layer,
+  UndiciHttpClient: Layer.unwrapScoped(Effect.map(undiciAgent, (dispatcher) => UndiciHttpClient.layer({ dispatcher })))
 }
 
 /** The client on `transport`, pointed at a running emulator. */

@@ -1,0 +1,296 @@
+/**
+ * UndiciHttpClient over real sockets: against a node:http server for what it
+ * sends and how it reads an answer, and against the emulator for connections
+ * that drop or hang, for cancellation, and for the client end to end. What
+ * it leaves open is counted with `process.getActiveResourcesInfo()`.
+ */
+import {
+  FetchHttpClient,
+  HttpBody,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse
+} from "@effect/platform"
+import { CloudTaskClient, Polling, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
+import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
+import { Agent } from "undici"
+import { settledBeyond } from "./reliability/support.js"
+
+const BLOCK = { packageName: "@test/undici", packageVersion: "1.0.0", blockName: "main" }
+
+let emulator: RunningEmulator
+beforeAll(async () => {
+  emulator = await startEmulator({
+    apiKey: "k",
+    blocks: [{ packageName: BLOCK.packageName, durations: { queued: 0, scheduling: 0, scheduled: 0, running: 20 } }]
+  })
+})
+afterAll(() => emulator.close())
+afterEach(() => emulator.clearFaults())
+
+const auth = { authorization: "Bearer k" }
+const dashboardUrl = () => `${emulator.url}/v3/users/me/dashboard`
+
+/** Waits (in real time, briefly) until the dashboard route has received one more request than `before`. */
+const dashboardReached = (before: number) =>
+  Effect.gen(function*() {
+    for (let turn = 0; turn < 500 && emulator.requests("dashboard") === before; turn++) yield* Effect.sleep("5 millis")
+    expect(emulator.requests("dashboard")).toBe(before + 1)
+  })
+
+interface Received {
+  readonly method: string
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: string
+}
+
+/** A node:http server on 127.0.0.1 answering with `answer`, closed with the scope. */
+const server = (answer: (request: Received, response: ServerResponse) => void) =>
+  Effect.gen(function*() {
+    const received: Array<Received> = []
+    const http = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => {
+        const seen = {
+          method: request.method ?? "",
+          url: request.url ?? "",
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString("utf8")
+        }
+        received.push(seen)
+        answer(seen, response)
+      })
+    })
+    yield* Effect.acquireRelease(
+      Effect.async<void>((resume) => void http.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      () =>
+        Effect.async<void>((resume) => {
+          http.closeAllConnections()
+          http.close(() => resume(Effect.void))
+        })
+    )
+    const address = http.address()
+    return { url: `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`, received }
+  })
+
+const http = HttpClient.HttpClient
+
+describe("UndiciHttpClient", () => {
+  it.live("sends the method, URL, headers and body as given", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* server((_, response) => response.writeHead(201).end())
+      const response = yield* (yield* http).execute(
+        HttpClientRequest.post(`${url}/path`, {
+          urlParams: { a: "1 2" },
+          headers: { "x-one": "1" },
+          body: HttpBody.text("{\"ü\":1}", "application/json")
+        })
+      )
+      expect(response.status).toBe(201)
+      expect(received).toHaveLength(1)
+      expect(received[0]).toMatchObject({
+        method: "POST",
+        url: "/path?a=1+2",
+        headers: { "x-one": "1", "content-type": "application/json" },
+        body: "{\"ü\":1}"
+      })
+    }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("reads an answer whole: as text, JSON, bytes or a stream, each the same bytes", () =>
+    Effect.gen(function*() {
+      // A byte order mark, then a character whose UTF-8 bytes are split across two writes.
+      const bytes = Buffer.from("\uFEFF{\"text\":\"héllo\"}", "utf8")
+      const cut = bytes.indexOf(0xa9)
+      const { url } = yield* server((_, response) => {
+        response.writeHead(200, { "content-type": "application/json", "set-cookie": ["a=1", "b=2"] })
+        response.write(bytes.subarray(0, cut))
+        setTimeout(() => response.end(bytes.subarray(cut)), 10)
+      })
+      const client = yield* http
+      const read = <A>(f: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, unknown>) =>
+        Effect.flatMap(client.get(url), f)
+      expect(yield* read((r) => r.text)).toBe("{\"text\":\"héllo\"}")
+      expect(yield* read((r) => r.json)).toEqual({ text: "héllo" })
+      expect(new Uint8Array(yield* read((r) => r.arrayBuffer))).toEqual(new Uint8Array(bytes))
+      const streamed = yield* read((r) => Stream.runCollect(r.stream))
+      expect(Buffer.concat([...Chunk.toReadonlyArray(streamed)])).toEqual(bytes)
+      const response = yield* client.get(url)
+      expect(response.headers["content-type"]).toBe("application/json")
+      expect(Object.keys(response.cookies.cookies).sort()).toEqual(["a", "b"])
+    }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("answers a status that is not 2xx as a response, its body readable", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server((_, response) => response.writeHead(503, { "retry-after": "1" }).end("busy"))
+      const response = yield* (yield* http).get(url)
+      expect(response.status).toBe(503)
+      expect(response.headers["retry-after"]).toBe("1")
+      expect(yield* response.text).toBe("busy")
+    }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("refuses a Stream body with a RequestError (Encode), sending nothing", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* server((_, response) => response.end())
+      const error = yield* Effect.flip((yield* http).execute(
+        HttpClientRequest.put(url, { body: HttpBody.stream(Stream.make(new Uint8Array([1]))) })
+      ))
+      expect(error).toBeInstanceOf(HttpClientError.RequestError)
+      expect(error).toMatchObject({ reason: "Encode" })
+      expect(error.message).toContain("does not send a Stream body")
+      expect(received).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("fails a connection dropped before the answer with a RequestError (Transport)", () =>
+    Effect.gen(function*() {
+      emulator.fault("dashboard", Fault.drop())
+      const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
+      expect(error).toBeInstanceOf(HttpClientError.RequestError)
+      expect(error).toMatchObject({ reason: "Transport" })
+    }).pipe(Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("fails a connection dropped in the middle of the body with a ResponseError (Decode), the status kept", () =>
+    Effect.gen(function*() {
+      emulator.fault("dashboard", Fault.dropMidBody())
+      const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
+      expect(error).toBeInstanceOf(HttpClientError.ResponseError)
+      expect(error).toMatchObject({ reason: "Decode", response: { status: 200 } })
+    }).pipe(Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("fails a request with no answer within its timeout, and closes its connection", () =>
+    Effect.gen(function*() {
+      const baseline = process.getActiveResourcesInfo()
+      yield* Effect.gen(function*() {
+        emulator.fault("dashboard", Fault.hang())
+        const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
+        expect(error).toBeInstanceOf(HttpClientError.RequestError)
+        expect(error).toMatchObject({ reason: "Transport", description: "no answer within 200ms" })
+        expect(error.message).toContain("no answer within 200ms")
+        // The layer's Agent is still open: only the aborted connection is gone.
+        expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
+      }).pipe(Effect.provide(UndiciHttpClient.layer({ timeout: "200 millis" })))
+    }))
+
+  it.live("an interrupted request is aborted: no socket or timer left", () =>
+    Effect.gen(function*() {
+      const baseline = process.getActiveResourcesInfo()
+      yield* Effect.gen(function*() {
+        emulator.fault("dashboard", Fault.hang())
+        const before = emulator.requests("dashboard")
+        const fiber = yield* Effect.fork((yield* http).get(dashboardUrl(), { headers: auth }))
+        yield* dashboardReached(before)
+        yield* Fiber.interrupt(fiber)
+        expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
+      }).pipe(Effect.provide(UndiciHttpClient.layer({ timeout: "1 minute" })))
+    }))
+
+  it.live("closing the request's scope (HttpClient.withScope) aborts it", () =>
+    Effect.gen(function*() {
+      emulator.fault("dashboard", Fault.hang())
+      const before = emulator.requests("dashboard")
+      const client = HttpClient.withScope(yield* http)
+      const scope = yield* Scope.make()
+      const fiber = yield* Effect.fork(Scope.extend(client.get(dashboardUrl(), { headers: auth }), scope))
+      yield* dashboardReached(before)
+      yield* Scope.close(scope, Exit.void)
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+    }).pipe(Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("the layer destroys its Agent when released: no socket left", () =>
+    Effect.gen(function*() {
+      const baseline = process.getActiveResourcesInfo()
+      yield* Effect.gen(function*() {
+        const response = yield* (yield* http).get(dashboardUrl(), { headers: auth })
+        expect(response.status).toBe(200)
+        // The connection is kept alive for the next request.
+        expect(process.getActiveResourcesInfo().length).toBeGreaterThan(baseline.length)
+      }).pipe(Effect.provide(UndiciHttpClient.layer()))
+      expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
+    }))
+
+  it.live("the layer leaves a given dispatcher open", () =>
+    Effect.gen(function*() {
+      const agent = yield* Effect.acquireRelease(Effect.sync(() => new Agent()), (a) => Effect.promise(() => a.destroy()))
+      yield* Effect.flatMap(http, (client) => client.get(dashboardUrl(), { headers: auth })).pipe(
+        Effect.provide(UndiciHttpClient.layer({ dispatcher: agent }))
+      )
+      expect(agent.destroyed).toBe(false)
+      expect(agent.closed).toBe(false)
+    }).pipe(Effect.scoped))
+
+  it.live("make sends with undici's global dispatcher by default", () =>
+    Effect.gen(function*() {
+      const client = yield* UndiciHttpClient.make()
+      const response = yield* client.get(dashboardUrl(), { headers: auth })
+      expect(yield* response.json).toMatchObject({ pause: { paused: false } })
+    }))
+})
+
+describe("CloudTaskClient on UndiciHttpClient", () => {
+  const clientLayer = (options: CloudTaskClient.Options, transport: Layer.Layer<HttpClient.HttpClient>) =>
+    CloudTaskClient.layer({ apiKey: Redacted.make("k"), baseUrl: emulator.url, ...options }).pipe(
+      Layer.provide(transport),
+      Layer.orDie
+    )
+
+  it.live("creates a task and waits for its result", () =>
+    Effect.gen(function*() {
+      const client = yield* CloudTaskClient.CloudTaskClient
+      const { result, taskID } = yield* client.createAndWait(
+        { ...BLOCK, inputValues: { text: "over undici" } },
+        { schedule: Polling.fixed("20 millis"), timeout: "20 seconds" }
+      )
+      expect(taskID).toMatch(/^[0-9a-f-]{36}$/)
+      expect(result).toMatchObject({ status: "success", resultData: [{ text: "over undici" }] })
+    }).pipe(Effect.provide(clientLayer({}, UndiciHttpClient.layer()))))
+
+  it.live("hands its requestTimeout to UndiciHttpClient: the transport's timer fails the request, not a timer of the client's", () =>
+    Effect.gen(function*() {
+      emulator.fault("dashboard", Fault.hang())
+      const error = yield* Effect.flip(Effect.flatMap(CloudTaskClient.CloudTaskClient, (c) => c.getDashboard()))
+      // The client's own timer fails a request with no cause; the transport's reports its own.
+      expect(error).toMatchObject({ _tag: "NetworkError", cause: new Error("no answer within 200ms") })
+    }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout: "200 millis" }, UndiciHttpClient.layer()))))
+
+  // The same hung request, timed by the client itself, by the transport, or by the transport handed the client's timeout.
+  const timeouts: ReadonlyArray<readonly [string, CloudTaskClient.Options, Layer.Layer<HttpClient.HttpClient>]> = [
+    ["the client's requestTimeout, on fetch", { requestTimeout: "200 millis" }, FetchHttpClient.layer],
+    ["the client's requestTimeout, handed to UndiciHttpClient", { requestTimeout: "200 millis" }, UndiciHttpClient.layer()],
+    [
+      "the client's requestTimeout, UndiciHttpClient's longer",
+      { requestTimeout: "200 millis" },
+      UndiciHttpClient.layer({ timeout: "1 minute" })
+    ],
+    [
+      "UndiciHttpClient's timeout, the client's longer",
+      { requestTimeout: "1 minute" },
+      UndiciHttpClient.layer({ timeout: "200 millis" })
+    ],
+    ["UndiciHttpClient's timeout alone", { requestTimeout: false }, UndiciHttpClient.layer({ timeout: "200 millis" })],
+    [
+      "the client's requestTimeout, on a wrapped UndiciHttpClient (its scope closed by the client's timer)",
+      { requestTimeout: "200 millis" },
+      Layer.effect(HttpClient.HttpClient, Effect.map(UndiciHttpClient.make(), HttpClient.mapRequest((r) => r)))
+    ]
+  ]
+  for (const [name, options, transport] of timeouts) {
+    it.live(`a request with no answer in time is the same NetworkError: ${name}`, () =>
+      Effect.gen(function*() {
+        const baseline = process.getActiveResourcesInfo()
+        emulator.fault("dashboard", Fault.hang())
+        const error = yield* Effect.flip(Effect.flatMap(CloudTaskClient.CloudTaskClient, (c) => c.getDashboard()))
+        expect(error).toMatchObject({
+          _tag: "NetworkError",
+          message: "GET /v3/users/me/dashboard failed: no answer within 200ms",
+          requestSent: true
+        })
+        // The hung connection was closed, not left to the emulator.
+        expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
+      }).pipe(Effect.provide(clientLayer({ retry: Retry.never, ...options }, transport))))
+  }
+})
