@@ -128,6 +128,11 @@ describe("the packed packages, installed in a fresh project", { timeout: 120_000
     })
     const imported = Object.values(metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external))
     expect(imported.map((i) => i.path).filter((path) => !path.startsWith("node:"))).toEqual([])
+    // The browser bundle imports nothing at all (no Node built-in) and carries nothing of undici.
+    const browser = Object.entries(metafile.inputs).filter(([path]) => path.endsWith("dist/index.js"))
+    expect(browser).toHaveLength(1)
+    expect(browser[0]![1].imports).toEqual([])
+    expect(readFileSync(join(installed, "dist/index.js"), "utf8")).not.toMatch(/undici/i)
   })
 
   it("type-checks the README's examples and a consumer of both clients under strict, with NodeNext and with Bundler resolution", async () => {
@@ -164,6 +169,7 @@ describe("the packed packages, installed in a fresh project", { timeout: 120_000
     expect(code).toBe(0)
     expect(lines(stdout)).toEqual(expect.arrayContaining([
       "effect: from Effect",
+      "effect over UndiciHttpClient: paused is a boolean",
       "facade: from the facade",
       "facade rejects: size must be an integer between 1 and 100"
     ]))

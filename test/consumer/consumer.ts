@@ -3,6 +3,7 @@
 // with NodeNext and with Bundler resolution, then runs it against the emulator.
 import { FetchHttpClient } from "@effect/platform"
 import { CloudTaskClient, Errors, Polling } from "@oomol-cloud-task/effect"
+import * as UndiciHttpClient from "@oomol-cloud-task/effect/UndiciHttpClient"
 import { Effect, Layer, Schema } from "effect"
 import { InvalidInputError, OomolTaskClient, type TaskResultResponse } from "oomol-cloud-task-sdk"
 
@@ -33,6 +34,13 @@ const fromEffect = await viaEffect.pipe(
 )
 console.log(`effect: ${fromEffect}`)
 
+// The same client on undici's dispatcher, from the module's own entry point.
+const dashboard = await Effect.flatMap(CloudTaskClient.CloudTaskClient, (client) => client.getDashboard()).pipe(
+  Effect.provide(CloudTaskClient.layerConfig().pipe(Layer.provide(UndiciHttpClient.layer({ timeout: "30 seconds" })))),
+  Effect.runPromise
+)
+console.log(`effect over UndiciHttpClient: paused is a ${typeof dashboard.pause.paused}`)
+
 const client = new OomolTaskClient({ apiKey: process.env.OOMOL_API_KEY })
 const { result } = await client.createAndWait<Array<{ text: string }>>(
   { packageName: "@oomol/echo", packageVersion: "1.0.0", blockName: "main", inputValues: { text: "from the facade" } },
@@ -51,5 +59,7 @@ export const refused = () => {
   void client.listTasks({ size: "10" })
   // @ts-expect-error the Effect client's options are checked too
   void Polling.exponential({ base: "1 second" })
+  // @ts-expect-error internal modules are not exported
+  void import("@oomol-cloud-task/effect/internal/http")
   return [failures, notAFailure]
 }
