@@ -113,7 +113,13 @@ export declare namespace Dispatcher {
 export interface Options {
   /** The dispatcher to send with. Default: undici's global dispatcher (`make`), or an `Agent` of the layer's own (`layer`). */
   readonly dispatcher?: Dispatcher | undefined
-  /** How long a request may take, from sending to the last byte of its answer. Default: no limit. */
+  /**
+   * How long a request may take, from sending to the last byte of its answer:
+   * a timer per request, past which the request is aborted and fails with a
+   * `RequestError` saying `no answer within …`. `CloudTaskClient` hands its
+   * `requestTimeout` to this timer; the shorter of the two applies. Default:
+   * no limit.
+   */
   readonly timeout?: Duration.DurationInput | undefined
 }
 
@@ -361,7 +367,10 @@ const loadUndici: Effect.Effect<typeof Undici> = Effect.orDie(Effect.tryPromise(
 
 /**
  * An `HttpClient` that sends with `options.dispatcher`, else with undici's
- * global dispatcher.
+ * global dispatcher. Each answer is read whole before the request succeeds
+ * (right for small answers such as the API's, not for large downloads); a
+ * `Stream` request body is refused with a `RequestError`; no redirect is
+ * followed.
  *
  * @example
  * ```ts
