@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vi
 import { Chunk, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
-import { settledBeyond } from "./reliability/support.js"
+import { listening, settledBeyond } from "./reliability/support.js"
 
 const BLOCK = { packageName: "@test/undici", packageVersion: "1.0.0", blockName: "main" }
 
@@ -66,16 +66,7 @@ const server = (answer: (request: Received, response: ServerResponse) => void) =
         answer(seen, response)
       })
     })
-    yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => void http.listen(0, "127.0.0.1", () => resume(Effect.void))),
-      () =>
-        Effect.async<void>((resume) => {
-          http.closeAllConnections()
-          http.close(() => resume(Effect.void))
-        })
-    )
-    const address = http.address()
-    return { url: `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`, received }
+    return { url: yield* listening(http), received }
   })
 
 const http = HttpClient.HttpClient

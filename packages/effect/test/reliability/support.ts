@@ -8,7 +8,7 @@ import { NodeHttpClient, Undici } from "@effect/platform-node"
 import { CloudTaskClient, Errors, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
 import { Fault, type Route, type RunningEmulator, Simulation, startEmulator } from "@oomol-cloud-task/emulator"
 import { Cause, Effect, Exit, Layer, Option, Redacted, Schedule } from "effect"
-import { createServer, type IncomingHttpHeaders } from "node:http"
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import * as Net from "node:net"
 
 /** Bounds an effect in real time, so a cell that would hang reads `HUNG` instead of stalling the suite. */
@@ -277,6 +277,12 @@ export const otherHost = (
         response.writeHead(status, { "content-type": "application/json" }).end(body)
       })
     })
+    return { url: yield* listening(server), received }
+  })
+
+/** `server` listening on a free port of 127.0.0.1, closed (every connection too) with the scope: its URL. */
+export const listening = (server: Server) =>
+  Effect.gen(function*() {
     yield* Effect.acquireRelease(
       Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
       () =>
@@ -286,8 +292,7 @@ export const otherHost = (
         })
     )
     const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    return { url: `http://127.0.0.1:${port}`, received }
+    return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
   })
 
 /** A port of 127.0.0.1 nothing listens on: bound, then freed. */
