@@ -280,10 +280,9 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
     const given = yield* HttpClient.HttpClient
     // A transport that keeps a timer per request (UndiciHttpClient) keeps the
     // request timeout too, so a request does not carry a second one.
-    const api = RequestTimeout.handOver(
-      given,
-      options.requestTimeout === false ? false : Duration.decode(options.requestTimeout ?? "30 seconds")
-    )
+    const timeout = options.requestTimeout === false ? undefined : Duration.decode(options.requestTimeout ?? "30 seconds")
+    // An infinite timeout is none: a timer cannot wait forever (setTimeout would fire at once).
+    const api = RequestTimeout.handOver(given, timeout === undefined || !Duration.isFinite(timeout) ? false : timeout)
     const headers: Record<string, string> = { ...options.defaultHeaders, accept: "application/json" }
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(options.apiKey)}`
     return {

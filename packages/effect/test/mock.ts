@@ -44,8 +44,16 @@ export const mock = (handler: Handler): Mock => {
     Effect.gen(function*() {
       const recorded: Recorded = { method: request.method, url, headers: request.headers, body: bodyText(request.body) }
       requests.push(recorded)
+      // A real transport gives up when its request is aborted, however long the answer takes.
+      const aborted = Effect.async<never, HttpClientError.RequestError>((resume) => {
+        const abort = () =>
+          resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
+        if (signal.aborted) abort()
+        else signal.addEventListener("abort", abort, { once: true })
+        return Effect.sync(() => signal.removeEventListener("abort", abort))
+      })
       const result = handler(recorded, requests.length - 1)
-      const answer = Effect.isEffect(result) ? yield* result : result
+      const answer = Effect.isEffect(result) ? yield* Effect.raceFirst(result, aborted) : result
       if ("drop" in answer) {
         const cause = answer.drop === "connect"
           ? Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
@@ -54,16 +62,7 @@ export const mock = (handler: Handler): Mock => {
           new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError("fetch failed", { cause }) })
         )
       }
-      if ("hang" in answer) {
-        // A real transport gives up when its request is aborted.
-        return yield* Effect.async<never, HttpClientError.RequestError>((resume) => {
-          const abort = () =>
-            resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
-          if (signal.aborted) abort()
-          else signal.addEventListener("abort", abort, { once: true })
-          return Effect.sync(() => signal.removeEventListener("abort", abort))
-        })
-      }
+      if ("hang" in answer) return yield* aborted
       const text = answer.text ?? (answer.json === undefined ? "" : JSON.stringify(answer.json))
       return HttpClientResponse.fromWeb(
         request,

@@ -1,7 +1,7 @@
 import { CloudTaskClient, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Schedule } from "effect"
-import { type Answer, clientLayer, scripted, settle } from "./mock.js"
+import { type Answer, clientLayer, mock, scripted, settle } from "./mock.js"
 
 const Client = CloudTaskClient.CloudTaskClient
 const ok: Answer = { json: { status: "running", progress: 1 } }
@@ -95,6 +95,14 @@ describe("the default retry policy of idempotent requests", () => {
       requestTimeout: "50 millis",
       retry: Retry.make({ times: 2, base: "1 millis", cap: "1 millis" })
     })))
+  })
+
+  it.live("an infinite requestTimeout is no timeout, not one that strikes at once", () => {
+    // An answer that takes a moment: a timer of "infinity" would have struck first.
+    const m = mock(() => Effect.as(Effect.sleep("50 millis"), { json: { status: "running", progress: 1 } }))
+    return Effect.gen(function*() {
+      expect((yield* (yield* Client).getTaskResult("t")).status).toBe("running")
+    }).pipe(Effect.provide(clientLayer(m, { requestTimeout: Duration.infinity, retry: Retry.never })))
   })
 
   it.live("with requestTimeout: false the client adds no timeout of its own", () => {
