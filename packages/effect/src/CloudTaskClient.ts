@@ -220,9 +220,9 @@ export interface Options {
   /**
    * How long one request may take before it counts as failed. Default 30 s.
    * On `UndiciHttpClient` its timer per request keeps this one too (the
-   * shorter of the two applies). `false` leaves timeouts to the `HttpClient`
-   * (`UndiciHttpClient`'s `timeout`, an undici dispatcher's `headersTimeout`
-   * and `bodyTimeout`).
+   * shorter of the two applies). `false`, zero or infinity leave timeouts to
+   * the `HttpClient` (`UndiciHttpClient`'s `timeout`, an undici dispatcher's
+   * `headersTimeout` and `bodyTimeout`); a timer waits at most about 24.8 days.
    */
   readonly requestTimeout?: Duration.DurationInput | false | undefined
   /** The largest task creation body, in bytes. Default 8 MiB. */
@@ -280,9 +280,10 @@ export const settings = (options: Options = {}): Effect.Effect<Settings, Invalid
     const given = yield* HttpClient.HttpClient
     // A transport that keeps a timer per request (UndiciHttpClient) keeps the
     // request timeout too, so a request does not carry a second one.
-    const timeout = options.requestTimeout === false ? undefined : Duration.decode(options.requestTimeout ?? "30 seconds")
-    // An infinite timeout is none: a timer cannot wait forever (setTimeout would fire at once).
-    const api = RequestTimeout.handOver(given, timeout === undefined || !Duration.isFinite(timeout) ? false : timeout)
+    const timeout = options.requestTimeout === false
+      ? undefined
+      : RequestTimeout.asTimer(Duration.decode(options.requestTimeout ?? "30 seconds"))
+    const api = RequestTimeout.handOver(given, timeout ?? false)
     const headers: Record<string, string> = { ...options.defaultHeaders, accept: "application/json" }
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(options.apiKey)}`
     return {

@@ -256,14 +256,27 @@ const send = (
     // A timer per request, not undici's headersTimeout: those tick in whole seconds.
     const timer = timeout === undefined ? undefined : setTimeout(() => {
       timedOut = true
-      abort()
+      if (controller !== undefined) return abort()
+      // Still queued or connecting: give up now. Nothing was written, so the
+      // service never saw it; when a connection comes, the request is dropped.
+      abortedEarly = true
+      const description = RequestTimeout.noAnswerWithin(timeout)
+      settle(Effect.fail(new HttpClientError.RequestError({
+        request,
+        reason: "Transport",
+        description,
+        cause: Object.assign(new Error(description), { code: RequestTimeout.NOT_SENT })
+      })))
     }, Duration.toMillis(timeout))
     timer?.unref()
     const done = () => {
       clearTimeout(timer)
       signal?.removeEventListener("abort", abort)
     }
+    let settled = false
     const settle = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => {
+      if (settled) return
+      settled = true
       done()
       resume(effect)
     }
@@ -326,10 +339,6 @@ const send = (
     })
   })
 
-// Beyond setTimeout's range (about 24.8 days) a timer would fire at once.
-const asTimer = (timeout: Duration.Duration): Duration.Duration | undefined =>
-  Duration.isFinite(timeout) ? Duration.min(timeout, Duration.millis(2 ** 31 - 1)) : undefined
-
 const shorter = (a: Duration.Duration | undefined, b: Duration.Duration | undefined) =>
   a === undefined ? b : b === undefined ? a : Duration.min(a, b)
 
@@ -347,7 +356,7 @@ const clientOn = (
     Effect.succeed
   )
   return Object.assign(client, {
-    [RequestTimeout.TypeId]: (other: Duration.Duration) => clientOn(dispatcher, shorter(timeout, asTimer(other)))
+    [RequestTimeout.TypeId]: (other: Duration.Duration) => clientOn(dispatcher, shorter(timeout, RequestTimeout.asTimer(other)))
   })
 }
 
@@ -391,7 +400,7 @@ const loadUndici: Effect.Effect<typeof Undici> = Effect.orDie(Effect.tryPromise(
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> => {
-  const timeout = options.timeout === undefined ? undefined : asTimer(Duration.decode(options.timeout))
+  const timeout = options.timeout === undefined ? undefined : RequestTimeout.asTimer(Duration.decode(options.timeout))
   return options.dispatcher === undefined
     ? Effect.map(loadUndici, (undici) => clientOn(undici.getGlobalDispatcher(), timeout))
     : Effect.succeed(clientOn(options.dispatcher, timeout))

@@ -15,7 +15,7 @@ import {
 import { CloudTaskClient, Polling, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
+import { Chunk, Duration, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
 import { listening, settledBeyond } from "./reliability/support.js"
@@ -247,6 +247,41 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
       // The client's own timer fails a request with no cause; the transport's reports its own.
       expect(error).toMatchObject({ _tag: "NetworkError", cause: new Error("no answer within 200ms") })
     }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout: "200 millis" }, UndiciHttpClient.layer()))))
+
+  it.live("a creation still waiting for a connection when its time is up was never sent: a NetworkError, not TaskMayExist", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* server((_, response) => response.end("{}"))
+      // A connection that never comes: the connector holds every attempt until the Agent goes.
+      const waiting: Array<(error: Error) => void> = []
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })),
+        (a) =>
+          Effect.promise(() => {
+            for (const give of waiting) give(new Error("gone"))
+            return a.destroy()
+          })
+      )
+      const client = yield* CloudTaskClient.make({ baseUrl: url, retry: Retry.never, requestTimeout: "300 millis" }).pipe(
+        Effect.provide(Layer.effect(HttpClient.HttpClient, UndiciHttpClient.make({ dispatcher: agent }))),
+        Effect.orDie
+      )
+      const error = yield* Effect.flip(client.createTask(BLOCK))
+      expect(error).toMatchObject({
+        _tag: "NetworkError",
+        requestSent: false,
+        message: "POST /v3/users/me/tasks failed: no answer within 300ms"
+      })
+      expect(received).toEqual([])
+    }).pipe(Effect.scoped))
+
+  for (const requestTimeout of [Duration.zero, Duration.days(30)]) {
+    it.live(`a requestTimeout of ${Duration.format(requestTimeout)} never strikes at once (none, or setTimeout's longest)`, () =>
+      Effect.gen(function*() {
+        emulator.fault("dashboard", Fault.latency(50))
+        const dashboard = yield* Effect.flatMap(CloudTaskClient.CloudTaskClient, (c) => c.getDashboard())
+        expect(dashboard.pause).toBeDefined()
+      }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout }, FetchHttpClient.layer))))
+  }
 
   // The same hung request, timed by the client itself, by the transport, or by the transport handed the client's timeout.
   const timeouts: ReadonlyArray<readonly [string, CloudTaskClient.Options, Layer.Layer<HttpClient.HttpClient>]> = [

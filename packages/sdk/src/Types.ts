@@ -280,7 +280,7 @@ export interface ClientOptions {
    * creation is only sent again when the service cannot have taken it.
    */
   retries?: number | undefined
-  /** How long one request may take. Default 30000. */
+  /** How long one request may take, in milliseconds. Default 30000; `0` sets no timeout. */
   requestTimeoutMs?: number | undefined
 }
 

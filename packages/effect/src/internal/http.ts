@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import { parseRetryAfter } from "../Retry.js"
-import { noAnswerWithin } from "./requestTimeout.js"
+import { noAnswerWithin, NOT_SENT } from "./requestTimeout.js"
 
 /** Decodes a parsed JSON body; built once per schema. */
 export type Decoder<A> = (input: unknown) => Either.Either<A, ParseResult.ParseError>
@@ -50,7 +50,8 @@ const connectFailures = new Set([
   "EAI_AGAIN",
   "EHOSTUNREACH",
   "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT"
+  "UND_ERR_CONNECT_TIMEOUT",
+  NOT_SENT
 ])
 
 const causeChain = (cause: unknown): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
@@ -125,6 +126,7 @@ interface Answer {
 /** Builds the sender once per client. */
 export const make = (options: Options): Http => {
   const { client, credentials, followRedirects, timeout } = options
+  // Settings give a timeout a timer can keep (finite, positive, in range).
   const timeoutMs = timeout === false ? undefined : Duration.toMillis(timeout)
   const noAnswer = timeout === false ? "" : noAnswerWithin(timeout)
 

@@ -7,6 +7,21 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 
+/**
+ * A timeout as a timer can keep it: none when it is zero or infinite, and at
+ * most setTimeout's range (about 24.8 days), beyond which a timer fires at once.
+ */
+export const asTimer = (timeout: Duration.Duration): Duration.Duration | undefined =>
+  Duration.isFinite(timeout) && Duration.greaterThan(timeout, Duration.zero)
+    ? Duration.min(timeout, Duration.millis(2 ** 31 - 1))
+    : undefined
+
+/**
+ * The code on the cause of a request given up on before it was written to a
+ * connection (still queued, or still connecting): the service never saw it.
+ */
+export const NOT_SENT = "OOMOL_REQUEST_NOT_SENT"
+
 /** How a request that got no answer in time is described, whoever kept the time. */
 export const noAnswerWithin = (timeout: Duration.Duration): string => `no answer within ${Duration.format(timeout)}`
 
