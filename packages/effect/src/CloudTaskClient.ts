@@ -55,7 +55,7 @@ import {
   TaskMayExist
 } from "./Errors.js"
 import * as Http from "./internal/http.js"
-import { jsonBody, validate } from "./internal/input.js"
+import { httpUrl, jsonBody, validate } from "./internal/input.js"
 import * as LogPages from "./internal/logs.js"
 import * as RequestTimeout from "./internal/requestTimeout.js"
 import * as Polling from "./Polling.js"
@@ -256,13 +256,6 @@ const hiddenWhenPrinted = (headers: Record<string, string>): Readonly<Record<str
   })
 }
 
-const httpUrl = (name: string, value: string): Effect.Effect<string, InvalidInput> => {
-  const url = Api.normalizeBaseUrl(value)
-  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
-    ? Effect.succeed(url)
-    : Effect.fail(new InvalidInput({ message: `${name} must be an http:// or https:// URL` }))
-}
-
 /**
  * Reads and checks options into the settings every endpoint shares.
  *
@@ -355,6 +348,7 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
   const url = (path: string) => baseUrl + path
 
   const idempotent = Retry.retrying(retry, Retry.isTransient)
+  const untilTaken = Retry.retrying(retry, Retry.isNotTaken)
   const get = <A>(path: string, decode: Http.Decoder<A>, urlParams?: Record<string, string>) =>
     idempotent(http.json(HttpClientRequest.get(url(path), { headers, ...(urlParams && { urlParams }) }), decode))
   const post = <A>(path: string, body: string, decode: Http.Decoder<A>) =>
@@ -384,7 +378,7 @@ export const fromSettings = (config: Settings, options: Pick<Options, "maxInputB
       })
       const text = yield* jsonBody(body, "the task's input", maxInputBytes)
       return yield* post(Api.paths.tasks, text, decodeCreated).pipe(
-        Retry.retrying(retry, Retry.isNotTaken),
+        untilTaken,
         Effect.catchAll((error): Effect.Effect<never, ApiError | NetworkError | TaskMayExist> =>
           Retry.isNotTaken(error) || (error._tag === "ApiError" && error.status < 500)
             ? Effect.fail(error as ApiError | NetworkError)

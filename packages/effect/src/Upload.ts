@@ -34,6 +34,7 @@ import * as Http from "./internal/http.js"
 import * as Senders from "./internal/uploadSenders.js"
 import * as Sources from "./internal/uploadSource.js"
 import * as Retry from "./Retry.js"
+import { httpUrl } from "./internal/input.js"
 
 /**
  * A file to upload, not yet opened. Build one with {@link fromPath} or
@@ -139,14 +140,16 @@ export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unkn
 export const defaultRetry: Schedule.Schedule<unknown, unknown> = retrySchedule(3)
 
 /**
- * A part failure another try can heal: no answer, 408, 429 or any 5xx.
+ * A part failure another try can heal: no answer, 408, 429 or any 5xx. Wider
+ * than `Retry.isTransient` on purpose: a part is only bytes to an object
+ * store, safe to send again whatever its 5xx (the official SDK retried every
+ * part failure).
  *
  * @since 0.1.0
  * @category retry
  */
 export const isRetryable = (error: RequestError): boolean =>
-  error._tag === "NetworkError" ||
-  (error._tag === "ApiError" && (error.status === 408 || error.status === 429 || error.status >= 500))
+  Retry.isTransient(error) || (error._tag === "ApiError" && error.status >= 500)
 
 /**
  * How to upload.
@@ -257,21 +260,19 @@ const planOf = (
 }
 
 /** The options, checked before anything is sent. */
-const checked = (options: UploadOptions, defaultBaseUrl: string) => {
-  const concurrency = options.concurrency ?? 4
-  const uploadBaseUrl = Api.normalizeBaseUrl(options.uploadBaseUrl ?? defaultBaseUrl)
-  const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
-  const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) return invalid("concurrency must be a positive integer")
-  if (!URL.canParse(uploadBaseUrl) || !/^https?:$/.test(new URL(uploadBaseUrl).protocol)) {
-    return invalid("uploadBaseUrl must be an http:// or https:// URL")
-  }
-  // A timer can wait at most 2^31 - 1 ms.
-  if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
-    return invalid("partTimeout must be a positive duration of at most 24 days")
-  }
-  return Effect.succeed({ concurrency, uploadBaseUrl, timeout, schedule: options.retry ?? defaultRetry })
-}
+const checked = (options: UploadOptions, defaultBaseUrl: string) =>
+  Effect.gen(function*() {
+    const concurrency = options.concurrency ?? 4
+    const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
+    const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) return yield* invalid("concurrency must be a positive integer")
+    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? defaultBaseUrl)
+    // A timer can wait at most 2^31 - 1 ms.
+    if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
+      return yield* invalid("partTimeout must be a positive duration of at most 24 days")
+    }
+    return { concurrency, uploadBaseUrl, timeout, schedule: options.retry ?? defaultRetry }
+  })
 
 const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
 
@@ -304,8 +305,7 @@ export const make = (settings: Settings): Uploader => {
   const { headers, http, retry } = settings
   const defaultSender = Senders.httpPartSender(settings.client)
   // A second `init` leaves only an unused upload behind, so both steps are retried like a GET.
-  const idempotent = <A>(effect: Effect.Effect<A, RequestError>) =>
-    Effect.retry(effect, { schedule: retry, while: Retry.isTransient })
+  const idempotent = Retry.retrying(retry, Retry.isTransient)
 
   const init = (uploadBaseUrl: string, body: Wire.UploadInitBody) =>
     idempotent(http.json(
@@ -370,7 +370,7 @@ export const make = (settings: Settings): Uploader => {
             return sender.send({ url, body, timeout, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
           })
           return once.pipe(
-            Effect.retry({ schedule, while: isRetryable }),
+            Retry.retrying(schedule, isRetryable),
             Effect.mapError((error) => (isRetryable(error) ? exhausted(error, attempts) : partFailed(error))),
             Effect.tap(() => progress(n, length)),
             Effect.withSpan("CloudTaskClient.uploadPart", {

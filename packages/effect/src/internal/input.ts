@@ -1,11 +1,20 @@
 /**
  * Checking a caller's input before anything is sent.
  */
+import { Api } from "@oomol-cloud-task/contract"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidInput } from "../Errors.js"
 import { describeFirstIssue } from "./http.js"
+
+/** A base URL as the client uses it (see `Api.normalizeBaseUrl`), refused unless http(s). */
+export const httpUrl = (name: string, value: string): Effect.Effect<string, InvalidInput> => {
+  const url = Api.normalizeBaseUrl(value)
+  return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
+    ? Effect.succeed(url)
+    : Effect.fail(new InvalidInput({ message: `${name} must be an http:// or https:// URL` }))
+}
 
 /** Checks `value` against a contract schema; a broken rule is an `InvalidInput` with the rule's message. */
 export const validate = <A, I>(schema: Schema.Schema<A, I, never>) => {
