@@ -1,6 +1,6 @@
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Redacted, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Redacted, Schema, Stream } from "effect"
 import { clientLayer, listItem, mock } from "./mock.js"
 
 const Client = CloudTaskClient.CloudTaskClient
@@ -202,6 +202,19 @@ describe("request shapes", () => {
       const all = yield* Stream.runCollect((yield* Client).logs("t"))
       expect(Chunk.toArray(all).map((e) => e.job_id)).toEqual(entries.map((e) => e.job_id))
       expect(m.requests.map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2", "3", "4"])
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+
+  it.effect("logs hands out each page as it is read: the first entry needs no more than the next page", () => {
+    const entries = Array.from({ length: 230 }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
+    const m = mock((request) => {
+      const page = Number(request.url.searchParams.get("page"))
+      return { json: { logs: entries.slice((page - 1) * 100, page * 100) } }
+    })
+    return Effect.gen(function*() {
+      const first = yield* Stream.runHead((yield* Client).logs("t"))
+      expect(first).toEqual(Option.some({ type: "BlockLog", job_id: "0" }))
+      expect(m.requests.map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2"])
     }).pipe(Effect.provide(clientLayer(m)))
   })
 })
