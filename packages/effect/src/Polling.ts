@@ -141,14 +141,13 @@ export const watch = <A>(
 ): Stream.Stream<Task.TaskResult<A>, ApiError | PollTimeout> =>
   Stream.unwrap(Effect.map(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
     const onProgress = options.onProgress
-    let ended = false
-    const statuses = Stream.repeatEffectOption(Effect.suspend(() =>
-      ended ? Effect.fail(Option.none()) : Effect.mapError(next, Option.some)
-    )).pipe(
-      Stream.tap((result) => {
-        if (Task.isTerminal(result.status)) ended = true
-        return onProgress === undefined || ended ? Effect.void : onProgress(result as Task.TaskResultInProgress, taskID)
-      })
+    const statuses = Stream.repeatEffect(next).pipe(
+      Stream.takeUntil((result) => Task.isTerminal(result.status)),
+      Stream.tap((result) =>
+        onProgress === undefined || Task.isTerminal(result.status)
+          ? Effect.void
+          : onProgress(result as Task.TaskResultInProgress, taskID)
+      )
     )
     if (options.timeout === undefined) return statuses
     const timeout = Duration.decode(options.timeout)
