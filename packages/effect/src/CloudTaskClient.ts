@@ -39,6 +39,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -511,10 +512,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput
 export const layer = (options: Options = {}): Layer.Layer<CloudTaskClient, InvalidInput, HttpClient.HttpClient> =>
   Layer.effect(CloudTaskClient, make(options))
 
+// A variable set to blank text counts as unset, as a shell's `VAR=` means.
+const setting = <A>(config: Config.Config<A>, text: (value: A) => string): Config.Config<A | undefined> =>
+  Config.map(Config.option(config), (value) =>
+    Option.getOrUndefined(Option.filter(value, (v) => text(v).trim() !== "")))
+
 /**
  * The client configured from the environment: `OOMOL_API_KEY` (kept
- * `Redacted`), `OOMOL_BASE_URL` and `OOMOL_UPLOAD_BASE_URL`, all optional;
- * `options` fills in the rest.
+ * `Redacted`), `OOMOL_BASE_URL` and `OOMOL_UPLOAD_BASE_URL`, all optional (a
+ * blank one counts as unset); `options` fills in the rest.
  *
  * @since 0.1.0
  * @category layers
@@ -526,16 +532,10 @@ export const layerConfig = (
     CloudTaskClient,
     Effect.flatMap(
       Config.all({
-        apiKey: Config.option(Config.redacted("OOMOL_API_KEY")),
-        baseUrl: Config.option(Config.string("OOMOL_BASE_URL")),
-        uploadBaseUrl: Config.option(Config.string("OOMOL_UPLOAD_BASE_URL"))
+        apiKey: setting(Config.redacted("OOMOL_API_KEY"), (key) => Redacted.value(key)),
+        baseUrl: setting(Config.string("OOMOL_BASE_URL"), identity),
+        uploadBaseUrl: setting(Config.string("OOMOL_UPLOAD_BASE_URL"), identity)
       }),
-      (env) =>
-        make({
-          ...options,
-          apiKey: Option.getOrUndefined(env.apiKey),
-          baseUrl: Option.getOrUndefined(env.baseUrl),
-          uploadBaseUrl: Option.getOrUndefined(env.uploadBaseUrl)
-        })
+      (env) => make({ ...options, ...env })
     )
   )

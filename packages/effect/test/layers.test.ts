@@ -118,6 +118,24 @@ describe("layerConfig", () => {
     )
   })
 
+  it.effect("takes a variable set to blank text as unset: no empty Bearer, no refused base URL", () => {
+    const m = mock(() => ({ json: dashboard }))
+    const env = ConfigProvider.fromMap(new Map([["OOMOL_API_KEY", ""], ["OOMOL_BASE_URL", " "], ["OOMOL_UPLOAD_BASE_URL", ""]]))
+    return Effect.gen(function*() {
+      yield* (yield* Client).getDashboard()
+      expect(m.requests[0]!.url.origin).toBe("https://cloud-task.oomol.com")
+      expect(m.requests[0]!.headers).not.toHaveProperty("authorization")
+    }).pipe(
+      Effect.provide(
+        CloudTaskClient.layerConfig().pipe(
+          Layer.provide(m.layer),
+          Layer.provide(Layer.setConfigProvider(env)),
+          Layer.orDie
+        )
+      )
+    )
+  })
+
   it.effect("works with nothing set: no key, the official host", () => {
     const m = mock(() => ({ json: dashboard }))
     return Effect.gen(function*() {
