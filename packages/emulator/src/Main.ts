@@ -26,10 +26,13 @@ export const run = (options: Emulator.Options = {}): Effect.Effect<never, HttpSe
     return yield* Effect.never
   }))
 
-const positive = (text: string | undefined): number | undefined => {
+// A whole number of at least `least` from the environment, else nothing (the default).
+const atLeast = (least: number) => (text: string | undefined): number | undefined => {
   const n = Number(text)
-  return text === undefined || text === "" || !Number.isInteger(n) || n < 0 ? undefined : n
+  return text === undefined || text === "" || !Number.isSafeInteger(n) || n < least ? undefined : n
 }
+const positive = atLeast(1)
+const nonNegative = atLeast(0)
 
 /**
  * Options from the environment: `PORT`, `OOMOL_EMULATOR_API_KEY`,
@@ -41,11 +44,11 @@ const positive = (text: string | undefined): number | undefined => {
  */
 export const optionsFromEnv = (env: Readonly<Record<string, string | undefined>> = process.env): Emulator.Options => {
   const entries: ReadonlyArray<readonly [keyof Emulator.Options, unknown]> = [
-    ["port", positive(env["PORT"])],
+    ["port", nonNegative(env["PORT"])],
     ["apiKey", env["OOMOL_EMULATOR_API_KEY"] || undefined],
     ["partSize", positive(env["OOMOL_EMULATOR_PART_SIZE"])],
     ["maxConcurrency", positive(env["OOMOL_EMULATOR_MAX_CONCURRENCY"])],
-    ["maxQueueSize", positive(env["OOMOL_EMULATOR_MAX_QUEUE_SIZE"])]
+    ["maxQueueSize", nonNegative(env["OOMOL_EMULATOR_MAX_QUEUE_SIZE"])]
   ]
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as Emulator.Options
 }

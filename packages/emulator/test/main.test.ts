@@ -1,7 +1,7 @@
 import { Api } from "@oomol-cloud-task/contract"
-import { Main } from "@oomol-cloud-task/emulator"
+import { Emulator, Main } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { type Console, Effect, Fiber, Queue } from "effect"
+import { Cause, type Console, Effect, Fiber, Queue } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
@@ -41,6 +41,24 @@ describe("Main.run", () => {
     })
     expect(Main.optionsFromEnv({ PORT: "eighty", OOMOL_EMULATOR_MAX_CONCURRENCY: "" })).toEqual({})
   })
+
+  it("takes 0 for the port (any free one) and the queue size, never for a part size or the concurrency", () => {
+    expect(Main.optionsFromEnv({
+      PORT: "0",
+      OOMOL_EMULATOR_MAX_QUEUE_SIZE: "0",
+      OOMOL_EMULATOR_PART_SIZE: "0",
+      OOMOL_EMULATOR_MAX_CONCURRENCY: "0"
+    })).toEqual({ port: 0, maxQueueSize: 0 })
+  })
+
+  it.effect("refuses a part size or concurrency of 0 given in code, rather than hanging on the first upload", () =>
+    Effect.gen(function*() {
+      for (const options of [{ partSize: 0 }, { maxConcurrency: 0 }]) {
+        const exit = yield* Effect.exit(Effect.scoped(Emulator.serve(options)))
+        expect(exit._tag).toBe("Failure")
+        expect(String(exit._tag === "Failure" ? Cause.squash(exit.cause) : "")).toMatch(/must be a positive integer, got 0/)
+      }
+    }))
 })
 
 describe("the emulator script", () => {

@@ -46,6 +46,13 @@ export const defaults = {
 
 export const make = (options: Options) =>
   Effect.gen(function*() {
+    // A part size or concurrency of 0 would cut files into endless parts, or never run a task.
+    for (const name of ["partSize", "maxConcurrency"] as const) {
+      const value = options[name]
+      if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+        return yield* Effect.dieMessage(`Emulator option ${name} must be a positive integer, got ${value}`)
+      }
+    }
     const fs = yield* FileSystem.FileSystem
     const ambient = yield* Effect.clock
     const clock = options.clock === "virtual"
