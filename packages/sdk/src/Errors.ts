@@ -191,8 +191,8 @@ named(TimeoutError, "TimeoutError")
 export class UploadError extends Error {
   readonly statusCode: number | undefined
   readonly code: UploadErrorCode
-  constructor(message: string, statusCode: number | undefined, code: UploadErrorCode) {
-    super(message)
+  constructor(message: string, statusCode: number | undefined, code: UploadErrorCode, options?: ErrorOptions) {
+    super(message, options)
     this.statusCode = statusCode
     this.code = code
   }

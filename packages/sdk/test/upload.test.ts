@@ -4,7 +4,7 @@
  * official 0..100, failures and aborts reject with `UploadError` and its code.
  */
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
-import { InvalidInputError, OomolTaskClient, UploadError } from "oomol-cloud-task-sdk"
+import { ApiError, InvalidInputError, OomolTaskClient, UploadError } from "oomol-cloud-task-sdk"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -127,6 +127,11 @@ describe("failures", () => {
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UploadError)
     expect(error).toMatchObject({ code: "INIT_UPLOAD_FAILED", statusCode: 401, message: "Failed to initialize upload: 401" })
+    // Why, as the service said it: the refusal itself, as an ApiError.
+    const cause = (error as UploadError).cause
+    expect(cause).toBeInstanceOf(ApiError)
+    expect(cause).toMatchObject({ status: 401 })
+    expect((cause as ApiError).message).not.toBe("")
   })
 
   it("a part failure heals by retry", async () => {

@@ -39,7 +39,13 @@ export const fromClientError = (error: Errors.CloudTaskError): Error => {
     case "PollTimeout":
       return new TimeoutError(error.message)
     case "UploadError":
-      return new UploadError(error.message, error.statusCode, error.code)
+      // What made it fail (an ApiError whose body says why, a NetworkError), as its facade class.
+      return new UploadError(
+        error.message,
+        error.statusCode,
+        error.code,
+        Errors.isCloudTaskError(error.cause) ? { cause: fromClientError(error.cause) } : undefined
+      )
   }
 }
 

@@ -86,11 +86,12 @@ export const uploadFile = async (
     return url
   } catch (error) {
     if (signal?.aborted === true && (error as { readonly name?: unknown } | null)?.name === "AbortError") {
-      const cancelled = new UploadError("Upload cancelled", undefined, "UPLOAD_CANCELLED")
-      if (signal.reason !== undefined) {
-        Object.defineProperty(cancelled, "cause", { value: signal.reason, writable: true, configurable: true })
-      }
-      throw cancelled
+      throw new UploadError(
+        "Upload cancelled",
+        undefined,
+        "UPLOAD_CANCELLED",
+        signal.reason === undefined ? undefined : { cause: signal.reason }
+      )
     }
     throw error
   }
