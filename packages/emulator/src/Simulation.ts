@@ -177,7 +177,6 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
   let limits: Limits = { maxConcurrency: options.maxConcurrency, maxQueueSize: options.maxQueueSize }
   let time = options.now
   let seq = 0
-  let created = 0
   let paused: Queue.PauseType = null
   let tasks: Array<Mutable> = []
   const byID = new Map<string, Mutable>()
@@ -242,7 +241,6 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
         admittedAt: null,
         endAt: Infinity
       }
-      created++
       tasks.push(task)
       byID.set(task.taskID, task)
       latestByWorkload.set(task.workloadID, task)
@@ -323,13 +321,12 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
       admitDue(time)
     },
 
-    created: () => created,
+    created: () => tasks.length,
 
     reset: (now) => {
       advance(now)
       tasks = []
       waiting.clear()
-      created = 0
       paused = null
       limits = { maxConcurrency: options.maxConcurrency, maxQueueSize: options.maxQueueSize }
       byID.clear()
