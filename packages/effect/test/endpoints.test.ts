@@ -20,6 +20,16 @@ const detail = {
   failedMessage: null
 }
 
+/** A task with `count` log entries, served 100 a page. */
+const pagedLogs = (count: number) => {
+  const entries = Array.from({ length: count }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
+  const m = mock((request) => {
+    const page = Number(request.url.searchParams.get("page"))
+    return { json: { logs: entries.slice((page - 1) * 100, page * 100) } }
+  })
+  return { entries, m }
+}
+
 describe("request shapes", () => {
   it.effect("createTask sends only the wire fields, as serverless, with auth and default headers", () => {
     const m = mock(() => ({ json: { taskID: "t1" } }))
@@ -193,11 +203,7 @@ describe("request shapes", () => {
   })
 
   it.effect("logs reads every page until an empty one", () => {
-    const entries = Array.from({ length: 230 }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
-    const m = mock((request) => {
-      const page = Number(request.url.searchParams.get("page"))
-      return { json: { logs: entries.slice((page - 1) * 100, page * 100) } }
-    })
+    const { entries, m } = pagedLogs(230)
     return Effect.gen(function*() {
       const all = yield* Stream.runCollect((yield* Client).logs("t"))
       expect(Chunk.toArray(all).map((e) => e.job_id)).toEqual(entries.map((e) => e.job_id))
@@ -206,11 +212,7 @@ describe("request shapes", () => {
   })
 
   it.effect("logs hands out each page as it is read: the first entry needs no more than the next page", () => {
-    const entries = Array.from({ length: 230 }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
-    const m = mock((request) => {
-      const page = Number(request.url.searchParams.get("page"))
-      return { json: { logs: entries.slice((page - 1) * 100, page * 100) } }
-    })
+    const { m } = pagedLogs(230)
     return Effect.gen(function*() {
       const first = yield* Stream.runHead((yield* Client).logs("t"))
       expect(first).toEqual(Option.some({ type: "BlockLog", job_id: "0" }))

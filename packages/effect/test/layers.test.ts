@@ -99,41 +99,35 @@ describe("layer(options)", () => {
   })
 })
 
+/** `layerConfig(options)` over the mock, reading `env` as its environment. */
+const fromEnv = (m: ReturnType<typeof mock>, env: ReadonlyArray<readonly [string, string]>, options = {}) =>
+  CloudTaskClient.layerConfig(options).pipe(
+    Layer.provide(m.layer),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(env)))),
+    Layer.orDie
+  )
+
 describe("layerConfig", () => {
   it.effect("reads OOMOL_API_KEY and OOMOL_BASE_URL", () => {
     const m = mock(() => ({ json: dashboard }))
-    const env = ConfigProvider.fromMap(new Map([["OOMOL_API_KEY", "env-key"], ["OOMOL_BASE_URL", "http://127.0.0.1:9/v3"]]))
     return Effect.gen(function*() {
       yield* (yield* Client).getDashboard()
       expect(m.requests[0]!.url.href).toBe("http://127.0.0.1:9/v3/users/me/dashboard")
       expect(m.requests[0]!.headers.authorization).toBe("Bearer env-key")
-    }).pipe(
-      Effect.provide(
-        CloudTaskClient.layerConfig({ defaultHeaders: { "x-app": "a" } }).pipe(
-          Layer.provide(m.layer),
-          Layer.provide(Layer.setConfigProvider(env)),
-          Layer.orDie
-        )
-      )
-    )
+    }).pipe(Effect.provide(fromEnv(
+      m,
+      [["OOMOL_API_KEY", "env-key"], ["OOMOL_BASE_URL", "http://127.0.0.1:9/v3"]],
+      { defaultHeaders: { "x-app": "a" } }
+    )))
   })
 
   it.effect("takes a variable set to blank text as unset: no empty Bearer, no refused base URL", () => {
     const m = mock(() => ({ json: dashboard }))
-    const env = ConfigProvider.fromMap(new Map([["OOMOL_API_KEY", ""], ["OOMOL_BASE_URL", " "], ["OOMOL_UPLOAD_BASE_URL", ""]]))
     return Effect.gen(function*() {
       yield* (yield* Client).getDashboard()
       expect(m.requests[0]!.url.origin).toBe("https://cloud-task.oomol.com")
       expect(m.requests[0]!.headers).not.toHaveProperty("authorization")
-    }).pipe(
-      Effect.provide(
-        CloudTaskClient.layerConfig().pipe(
-          Layer.provide(m.layer),
-          Layer.provide(Layer.setConfigProvider(env)),
-          Layer.orDie
-        )
-      )
-    )
+    }).pipe(Effect.provide(fromEnv(m, [["OOMOL_API_KEY", ""], ["OOMOL_BASE_URL", " "], ["OOMOL_UPLOAD_BASE_URL", ""]])))
   })
 
   it.effect("works with nothing set: no key, the official host", () => {
@@ -142,14 +136,6 @@ describe("layerConfig", () => {
       yield* (yield* Client).getDashboard()
       expect(m.requests[0]!.url.origin).toBe("https://cloud-task.oomol.com")
       expect(m.requests[0]!.headers).not.toHaveProperty("authorization")
-    }).pipe(
-      Effect.provide(
-        CloudTaskClient.layerConfig().pipe(
-          Layer.provide(m.layer),
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))),
-          Layer.orDie
-        )
-      )
-    )
+    }).pipe(Effect.provide(fromEnv(m, [])))
   })
 })
