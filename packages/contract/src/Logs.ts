@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as SchemaGetter from "effect/SchemaGetter"
 
 /**
  * A nested value that the service sends as JSON text. Decoding parses it; text
@@ -13,18 +14,19 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category logs
  */
-export const JsonText = Schema.transform(Schema.Unknown, Schema.Unknown, {
-  strict: true,
-  decode: (value) => {
-    if (typeof value !== "string") return value
-    try {
-      return JSON.parse(value) as unknown
-    } catch {
-      return value
-    }
-  },
-  encode: (value) => JSON.stringify(value)
-})
+export const JsonText = Schema.Unknown.pipe(
+  Schema.decodeTo(Schema.Unknown, {
+    decode: SchemaGetter.transform((value: unknown) => {
+      if (typeof value !== "string") return value
+      try {
+        return JSON.parse(value) as unknown
+      } catch {
+        return value
+      }
+    }),
+    encode: SchemaGetter.transform((value: unknown) => JSON.stringify(value))
+  })
+)
 
 /**
  * Kinds of reporter events seen in logs; others may appear.
@@ -32,14 +34,14 @@ export const JsonText = Schema.transform(Schema.Unknown, Schema.Unknown, {
  * @since 0.1.0
  * @category logs
  */
-export const LogEventType = Schema.Literal(
+export const LogEventType = Schema.Literals([
   "BlockLog",
   "BlockOutput",
   "BlockOutputs",
   "BlockFinished",
   "SubflowBlockFinished",
   "SessionFinished"
-)
+])
 /** @since 0.1.0 @category logs */
 export type LogEventType = typeof LogEventType.Type
 
@@ -79,8 +81,8 @@ export type LogsResponse = typeof LogsResponse.Type
  * @since 0.1.0
  * @category logs
  */
-export const LogsPage = Schema.Number.pipe(
-  Schema.filter((n) => Number.isInteger(n) && n >= 1, { message: () => "page must be an integer of at least 1" })
+export const LogsPage = Schema.Number.check(
+  Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 1, { message: "page must be an integer of at least 1" })
 )
 
 /**

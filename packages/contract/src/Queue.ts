@@ -11,7 +11,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category queue
  */
-export const PauseType = Schema.NullOr(Schema.Literal("user", "system", "billing"))
+export const PauseType = Schema.NullOr(Schema.Literals(["user", "system", "billing"]))
 /** @since 0.1.0 @category queue */
 export type PauseType = typeof PauseType.Type
 

@@ -3,8 +3,8 @@
  * queries of the task endpoints.
  *
  * Response schemas accept unknown extra fields (decode them with
- * `onExcessProperty: "preserve"` to keep them); request schemas describe exactly
- * what is sent.
+ * `Wire.decodeResponse` to keep them); request schemas describe exactly what is
+ * sent (`Wire.decodeRequest` refuses anything else).
  *
  * @since 0.1.0
  */
@@ -17,17 +17,17 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category status
  */
-export const TaskStatus = Schema.Literal("queued", "scheduling", "scheduled", "running", "success", "failed")
+export const TaskStatus = Schema.Literals(["queued", "scheduling", "scheduled", "running", "success", "failed"])
 /** @since 0.1.0 @category status */
 export type TaskStatus = typeof TaskStatus.Type
 
 /** @since 0.1.0 @category status */
-export const InProgressStatus = Schema.Literal("queued", "scheduling", "scheduled", "running")
+export const InProgressStatus = Schema.Literals(["queued", "scheduling", "scheduled", "running"])
 /** @since 0.1.0 @category status */
 export type InProgressStatus = typeof InProgressStatus.Type
 
 /** @since 0.1.0 @category status */
-export const TerminalStatus = Schema.Literal("success", "failed")
+export const TerminalStatus = Schema.Literals(["success", "failed"])
 /** @since 0.1.0 @category status */
 export type TerminalStatus = typeof TerminalStatus.Type
 
@@ -41,7 +41,7 @@ export const isTerminal = (status: TaskStatus): status is TerminalStatus =>
   status === "success" || status === "failed"
 
 /** @since 0.1.0 @category status */
-export const TaskType = Schema.Literal("user", "shared")
+export const TaskType = Schema.Literals(["user", "shared"])
 /** @since 0.1.0 @category status */
 export type TaskType = typeof TaskType.Type
 
@@ -56,10 +56,10 @@ export const WorkloadType = Schema.Literal("serverless")
 /** @since 0.1.0 @category status */
 export type WorkloadType = typeof WorkloadType.Type
 
-const Millis = Schema.Number.annotations({ description: "epoch milliseconds" })
+const Millis = Schema.Number.annotate({ description: "epoch milliseconds" })
 const NullableMillis = Schema.NullOr(Millis)
-const Progress = Schema.Number.annotations({ description: "0..100 or 0..1; never assume one scale" })
-const SchedulerPayload = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const Progress = Schema.Number.annotate({ description: "0..100 or 0..1; never assume one scale" })
+const SchedulerPayload = Schema.Record(Schema.String, Schema.Unknown)
 
 /**
  * A task ID as a caller passes it: any text but an empty one, `.` or `..`,
@@ -69,12 +69,12 @@ const SchedulerPayload = Schema.Record({ key: Schema.String, value: Schema.Unkno
  * @since 0.1.0
  * @category status
  */
-export const TaskID = Schema.String.pipe(
-  Schema.filter((id) => id.length > 0 && id !== "." && id !== "..", {
-    message: () => "taskID must be a non-empty string other than \".\" or \"..\""
+export const TaskID = Schema.String.check(
+  Schema.makeFilter((id: string) => id.length > 0 && id !== "." && id !== "..", {
+    message: "taskID must be a non-empty string other than \".\" or \"..\""
   }),
-  Schema.filter((id) => id !== "latest", {
-    message: () => "taskID \"latest\" names the latest-tasks endpoint, not a task"
+  Schema.makeFilter((id: string) => id !== "latest", {
+    message: "taskID \"latest\" names the latest-tasks endpoint, not a task"
   })
 )
 
@@ -125,9 +125,9 @@ export type TaskListResponse = typeof TaskListResponse.Type
  * @since 0.1.0
  * @category list
  */
-export const PageSize = Schema.Number.pipe(
-  Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 100, {
-    message: () => "size must be an integer between 1 and 100"
+export const PageSize = Schema.Number.check(
+  Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 1 && n <= 100, {
+    message: "size must be an integer between 1 and 100"
   })
 )
 
@@ -188,14 +188,14 @@ const workloadIDsMessage = {
  * @category list
  */
 export const WorkloadIDs = Schema.Array(
-  Schema.String.pipe(
-    Schema.filter((id) => id.trim().length > 0, { message: () => workloadIDsMessage.emptyItem }),
+  Schema.String.check(
+    Schema.makeFilter((id: string) => id.trim().length > 0, { message: workloadIDsMessage.emptyItem }),
     // The IDs travel comma-joined: a comma inside one would split it in two.
-    Schema.filter((id) => !id.includes(","), { message: () => workloadIDsMessage.comma })
+    Schema.makeFilter((id: string) => !id.includes(","), { message: workloadIDsMessage.comma })
   )
-).pipe(
-  Schema.filter((ids) => ids.length > 0, { message: () => workloadIDsMessage.empty }),
-  Schema.filter((ids) => ids.length <= 50, { message: () => workloadIDsMessage.tooMany })
+).check(
+  Schema.makeFilter((ids: ReadonlyArray<string>) => ids.length > 0, { message: workloadIDsMessage.empty }),
+  Schema.makeFilter((ids: ReadonlyArray<string>) => ids.length <= 50, { message: workloadIDsMessage.tooMany })
 )
 
 // What a task's detail says whoever created it.
@@ -243,7 +243,7 @@ export const SharedTaskDetail = Schema.Struct({
  * @since 0.1.0
  * @category detail
  */
-export const TaskDetail = Schema.Union(UserTaskDetail, SharedTaskDetail)
+export const TaskDetail = Schema.Union([UserTaskDetail, SharedTaskDetail])
 /** @since 0.1.0 @category detail */
 export type TaskDetail = typeof TaskDetail.Type
 
@@ -254,7 +254,7 @@ export type TaskDetail = typeof TaskDetail.Type
  * @since 0.1.0
  * @category result
  */
-export const DefaultResultData = Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export const DefaultResultData = Schema.Array(Schema.Record(Schema.String, Schema.Unknown))
 /** @since 0.1.0 @category result */
 export type DefaultResultData = typeof DefaultResultData.Type
 
@@ -280,7 +280,7 @@ export type TaskResultFailed = typeof TaskResultFailed.Type
  * @since 0.1.0
  * @category result
  */
-export const TaskResultSuccess = <A, I, R>(data: Schema.Schema<A, I, R>) =>
+export const TaskResultSuccess = <A, I>(data: Schema.Codec<A, I>) =>
   Schema.Struct({
     status: Schema.Literal("success"),
     resultURL: Schema.NullOr(Schema.String),
@@ -308,8 +308,8 @@ export interface TaskResultSuccess<A = DefaultResultData> {
  * @since 0.1.0
  * @category result
  */
-export const TaskResult = <A, I, R>(data: Schema.Schema<A, I, R>) =>
-  Schema.Union(TaskResultInProgress, TaskResultSuccess(data), TaskResultFailed)
+export const TaskResult = <A, I>(data: Schema.Codec<A, I>) =>
+  Schema.Union([TaskResultInProgress, TaskResultSuccess(data), TaskResultFailed])
 /** @since 0.1.0 @category result */
 export type TaskResult<A = DefaultResultData> = TaskResultInProgress | TaskResultSuccess<A> | TaskResultFailed
 
@@ -325,10 +325,10 @@ export const DefaultTaskResult = TaskResult(DefaultResultData)
  */
 export const CreateTaskBody = Schema.Struct({
   type: WorkloadType,
-  packageName: Schema.NonEmptyString.annotations({ message: () => "packageName must be a non-empty string" }),
-  packageVersion: Schema.NonEmptyString.annotations({ message: () => "packageVersion must be a non-empty string" }),
-  blockName: Schema.NonEmptyString.annotations({ message: () => "blockName must be a non-empty string" }),
-  inputValues: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  packageName: Schema.String.check(Schema.isNonEmpty({ message: "packageName must be a non-empty string" })),
+  packageVersion: Schema.String.check(Schema.isNonEmpty({ message: "packageVersion must be a non-empty string" })),
+  blockName: Schema.String.check(Schema.isNonEmpty({ message: "blockName must be a non-empty string" })),
+  inputValues: Schema.optional(Schema.Record(Schema.String, Schema.Unknown))
 })
 /** @since 0.1.0 @category create */
 export type CreateTaskBody = typeof CreateTaskBody.Type

@@ -12,9 +12,9 @@ import * as Schema from "effect/Schema"
  * @category upload
  */
 export const UploadInitBody = Schema.Struct({
-  file_extension: Schema.String.annotations({ description: "with its dot, e.g. \".pdf\"; \".\" when the name has none" }),
-  size: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
-  file_name: Schema.optional(Schema.String.annotations({ description: "the name without its extension" }))
+  file_extension: Schema.String.annotate({ description: "with its dot, e.g. \".pdf\"; \".\" when the name has none" }),
+  size: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+  file_name: Schema.optional(Schema.String.annotate({ description: "the name without its extension" }))
 })
 /** @since 0.1.0 @category upload */
 export type UploadInitBody = typeof UploadInitBody.Type
@@ -29,9 +29,9 @@ export type UploadInitBody = typeof UploadInitBody.Type
 export const UploadInitResponse = Schema.Struct({
   data: Schema.Struct({
     upload_id: Schema.String,
-    part_size: Schema.Number.pipe(Schema.int(), Schema.positive()),
-    total_parts: Schema.Number.pipe(Schema.int(), Schema.nonNegative()),
-    presigned_urls: Schema.Record({ key: Schema.String, value: Schema.String })
+    part_size: Schema.Number.check(Schema.isInt(), Schema.isGreaterThan(0)),
+    total_parts: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+    presigned_urls: Schema.Record(Schema.String, Schema.String)
   })
 })
 /** @since 0.1.0 @category upload */

@@ -16,3 +16,5 @@ export * as Queue from "./Queue.js"
 export * as Task from "./Task.js"
 /** @since 0.1.0 */
 export * as Upload from "./Upload.js"
+/** @since 0.1.0 */
+export * as Wire from "./Wire.js"

@@ -1,6 +1,6 @@
-import { Api, Failure, Logs, Task, Upload } from "@oomol-cloud-task/contract"
+import { Api, Failure, Logs, Task, Upload, Wire } from "@oomol-cloud-task/contract"
 import { describe, expect, it } from "@effect/vitest"
-import { Either, ParseResult, Schema } from "effect"
+import { Result, Schema } from "effect"
 
 const listItem = {
   taskID: "t1",
@@ -21,19 +21,77 @@ const listItem = {
   schedulerPayload: {}
 }
 
-const decodeError = <A, I>(schema: Schema.Schema<A, I>, input: unknown): string => {
-  const result = Schema.decodeUnknownEither(schema)(input)
-  if (Either.isRight(result)) throw new Error("expected a decode error")
-  return ParseResult.TreeFormatter.formatErrorSync(result.left)
+const decodeError = <A, I>(schema: Schema.Codec<A, I>, input: unknown): string => {
+  const result = Schema.decodeUnknownResult(schema)(input)
+  if (Result.isSuccess(result)) throw new Error("expected a decode error")
+  return result.failure.message
+}
+
+const failureOf = <A>(result: Result.Result<A, Schema.SchemaError>): Schema.SchemaError => {
+  if (Result.isSuccess(result)) throw new Error("expected a decode error")
+  return result.failure
 }
 
 describe("responses", () => {
   it("keeps unknown extra fields when asked to preserve them", () => {
-    const page = Schema.decodeUnknownSync(Task.TaskListResponse)(
-      { tasks: [{ ...listItem, extra: 1 }], nextToken: null, traceID: "x" },
-      { onExcessProperty: "preserve" }
+    const page = Wire.decodeResponse(Task.TaskListResponse)(
+      { tasks: [{ ...listItem, extra: 1 }], nextToken: null, traceID: "x" }
     )
-    expect(page).toMatchObject({ traceID: "x", tasks: [{ extra: 1 }] })
+    expect(Result.getOrThrow(page)).toMatchObject({ traceID: "x", tasks: [{ extra: 1 }] })
+  })
+
+  it("keeps unknown fields at every level a response's schema describes", () => {
+    const Summary = Task.TaskResult(
+      Schema.Struct({ pages: Schema.FiniteFromString, parts: Schema.Array(Schema.Struct({ name: Schema.String })) })
+    )
+    const decoded = Wire.decodeResponse(Summary)({
+      status: "success",
+      resultURL: null,
+      resultData: { pages: "3", parts: [{ name: "a", size: 1 }], lang: "en" },
+      traceID: "x"
+    })
+    expect(Result.getOrThrow(decoded)).toEqual({
+      status: "success",
+      resultURL: null,
+      resultData: { pages: 3, parts: [{ name: "a", size: 1 }], lang: "en" },
+      traceID: "x"
+    })
+    const detail = Wire.decodeResponse(Task.TaskDetail)({
+      taskType: "user",
+      taskID: "t",
+      workload: "serverless",
+      workloadID: "w",
+      status: "queued",
+      progress: 0,
+      schedulerPayload: { a: 1 },
+      createdAt: 1,
+      startTime: null,
+      endTime: null,
+      resultURL: null,
+      failedMessage: null,
+      priority: 2
+    })
+    expect(Result.getOrThrow(detail)).toMatchObject({ taskType: "user", schedulerPayload: { a: 1 }, priority: 2 })
+  })
+
+  it("drops unknown fields when decoded as a plain schema", () => {
+    const page = Schema.decodeUnknownSync(Task.TaskListResponse)({ tasks: [{ ...listItem, extra: 1 }], nextToken: null, traceID: "x" })
+    expect(page).toEqual({ tasks: [listItem], nextToken: null })
+  })
+
+  it("still refuses a response of the wrong shape, naming the field", () => {
+    const error = failureOf(Wire.decodeResponse(Task.TaskListResponse)({ tasks: [{ ...listItem, status: "done" }], nextToken: null }))
+    expect(Wire.describeSchemaError(error)).toMatch(/^tasks\.0\.status: Expected "queued" \| "scheduling"/)
+    expect(Wire.problems(error)).toEqual([{ path: ["tasks", 0, "status"], message: expect.stringContaining("Expected \"queued\"") }])
+    expect(Wire.describeFirstIssue(failureOf(Wire.decodeResponse(Task.TaskListResponse)("<html>")))).toBe("Expected object")
+  })
+
+  it("encodes a response keeping its unknown fields", () => {
+    const encode = Wire.encodeResponse(Task.TaskListResponse)
+    const item: Task.TaskListItem = { ...listItem, taskType: "user", status: "running" }
+    const page = { tasks: [{ ...item, extra: 1 }], nextToken: null, traceID: "x" }
+    expect(Result.getOrThrow(encode(page))).toEqual(page)
+    expect(Schema.encodeSync(Task.TaskListResponse)(page)).toEqual({ tasks: [listItem], nextToken: null })
   })
 
   it("names a missing required field", () => {
@@ -42,7 +100,10 @@ describe("responses", () => {
   })
 
   it("names a field of the wrong type", () => {
-    expect(decodeError(Task.TaskListItem, { ...listItem, progress: "40" })).toMatch(/\["progress"\][\s\S]*Expected number/)
+    expect(decodeError(Task.TaskListItem, { ...listItem, progress: "40" })).toMatch(/Expected number[^\n]*\n\s*at \["progress"\]/)
+    expect(Wire.describeSchemaError(failureOf(Schema.decodeUnknownResult(Task.TaskListItem)({ ...listItem, progress: "40" })))).toBe(
+      "progress: Expected number"
+    )
   })
 
   it("discriminates task details by taskType", () => {
@@ -64,11 +125,12 @@ describe("responses", () => {
   })
 
   it("decodes resultData with the caller's schema", () => {
-    const Result = Task.TaskResult(Schema.Struct({ pages: Schema.NumberFromString }))
-    expect(Schema.decodeUnknownSync(Result)({ status: "success", resultURL: null, resultData: { pages: "3" } })).toEqual(
+    // v4's NumberFromString reads "x" as NaN; FiniteFromString refuses it, as v3's NumberFromString did.
+    const Summary = Task.TaskResult(Schema.Struct({ pages: Schema.FiniteFromString }))
+    expect(Schema.decodeUnknownSync(Summary)({ status: "success", resultURL: null, resultData: { pages: "3" } })).toEqual(
       { status: "success", resultURL: null, resultData: { pages: 3 } }
     )
-    expect(decodeError(Result, { status: "success", resultURL: null, resultData: { pages: "x" } })).toContain(
+    expect(decodeError(Summary, { status: "success", resultURL: null, resultData: { pages: "x" } })).toContain(
       '["resultData"]'
     )
   })
@@ -81,9 +143,9 @@ describe("responses", () => {
   })
 
   it("parses the JSON text of log entries and keeps text that is not JSON", () => {
-    const logs = Schema.decodeUnknownSync(Logs.LogsResponse)({
+    const logs = Result.getOrThrow(Wire.decodeResponse(Logs.LogsResponse)({
       logs: [{ type: "BlockOutputs", outputs: '{"a":1}', stacks: "[1,2]", result: "not json", node_id: "n" }]
-    }, { onExcessProperty: "preserve" })
+    }))
     expect(logs.logs[0]).toEqual({ type: "BlockOutputs", outputs: { a: 1 }, stacks: [1, 2], result: "not json", node_id: "n" })
   })
 
@@ -125,8 +187,44 @@ describe("requests", () => {
   })
 
   it("refuses task IDs a URL would read as a path step", () => {
-    for (const id of ["", ".", ".."]) expect(Either.isLeft(Schema.decodeUnknownEither(Task.TaskID)(id))).toBe(true)
+    for (const id of ["", ".", ".."]) expect(Result.isFailure(Schema.decodeUnknownResult(Task.TaskID)(id))).toBe(true)
     expect(Api.paths.task("a/../b?c#d e")).toBe("/v3/users/me/tasks/a%2F..%2Fb%3Fc%23d%20e")
+  })
+})
+
+describe("strict request decoding", () => {
+  const body = { type: "serverless", packageName: "p", packageVersion: "1.0.0", blockName: "main" }
+
+  it("accepts exactly the wire fields", () => {
+    expect(Result.getOrThrow(Wire.decodeRequest(Task.CreateTaskBody)({ ...body, inputValues: { a: 1 } }))).toEqual({
+      ...body,
+      inputValues: { a: 1 }
+    })
+  })
+
+  it("refuses an unknown field and reports every problem, each naming its field", () => {
+    const error = failureOf(Wire.decodeRequest(Task.CreateTaskBody)({ ...body, packageName: "", blockName: 3, webhookUrl: "x" }))
+    expect(Wire.describeIssues(error)).toEqual([
+      "webhookUrl: Expected no excess property",
+      "packageName must be a non-empty string",
+      "blockName: Expected string"
+    ])
+    expect(Wire.describeSchemaError(error)).toBe(
+      "webhookUrl: Expected no excess property; packageName must be a non-empty string; blockName: Expected string"
+    )
+    expect(Wire.describeFirstIssue(error)).toBe("webhookUrl: Expected no excess property")
+  })
+
+  it("keeps a rule's own message as the description", () => {
+    const error = failureOf(Wire.decodeRequest(Task.ListTasksQuery)({ size: 0 }))
+    expect(Wire.describeFirstIssue(error)).toBe("size must be an integer between 1 and 100")
+    expect(Wire.problems(error)).toEqual([{ path: ["size"], message: "size must be an integer between 1 and 100" }])
+    expect(Wire.describeFirstIssue(failureOf(Wire.decodeRequest(Task.ListTasksQuery)({ size: 1, page: 2 })))).toBe(
+      "page: Expected no excess property"
+    )
+    expect(Wire.describeFirstIssue(failureOf(Schema.decodeUnknownResult(Task.TaskID)("latest")))).toBe(
+      "taskID \"latest\" names the latest-tasks endpoint, not a task"
+    )
   })
 })
 

@@ -12,7 +12,7 @@
 import type { Task } from "@oomol-cloud-task/contract"
 import * as Schema from "effect/Schema"
 
-const Millis = Schema.Number.pipe(Schema.nonNegative())
+const Millis = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0))
 
 /**
  * How long, in milliseconds, a task stays in each in-progress status. `queued`
@@ -55,7 +55,9 @@ export const BlockBehavior = Schema.Struct({
   fail: Schema.optional(Schema.String),
   resultData: Schema.optional(Schema.Unknown),
   resultURL: Schema.optional(Schema.NullOr(Schema.String)),
-  logs: Schema.optional(Schema.Union(Schema.Array(Schema.String), Schema.Number.pipe(Schema.int(), Schema.nonNegative()))),
+  logs: Schema.optional(
+    Schema.Union([Schema.Array(Schema.String), Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))])
+  ),
   logsLag: Schema.optional(Millis)
 })
 /** @since 0.1.0 @category behaviour */

@@ -50,7 +50,7 @@ export const AddFault = Schema.Struct({ route: RouteName, fault: Fault })
 export const ClearFaults = Schema.Struct({ route: Schema.optional(RouteName) })
 
 /** @since 0.1.0 @category bodies */
-export const Advance = Schema.Struct({ ms: Schema.Number.pipe(Schema.nonNegative()) })
+export const Advance = Schema.Struct({ ms: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)) })
 
 /**
  * A task run through a shared package subscription, seeded into the listing
@@ -68,7 +68,7 @@ export const SharedTaskSeed = Schema.Struct({
   blockName: Schema.optional(Schema.String),
   packageID: Schema.optional(Schema.NullOr(Schema.String)),
   subscriptionID: Schema.optional(Schema.NullOr(Schema.String)),
-  inputValues: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  inputValues: Schema.optional(Schema.Record(Schema.String, Schema.Unknown))
 })
 /** @since 0.1.0 @category bodies */
 export type SharedTaskSeed = typeof SharedTaskSeed.Type
@@ -82,9 +82,9 @@ export type SharedTaskSeed = typeof SharedTaskSeed.Type
  * @category bodies
  */
 export const QueueSettings = Schema.Struct({
-  maxConcurrency: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.positive())),
-  maxQueueSize: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.nonNegative())),
-  pause: Schema.optional(Schema.NullOr(Schema.Literal("user", "system", "billing")))
+  maxConcurrency: Schema.optional(Schema.Number.check(Schema.isInt(), Schema.isGreaterThan(0))),
+  maxQueueSize: Schema.optional(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))),
+  pause: Schema.optional(Schema.NullOr(Schema.Literals(["user", "system", "billing"])))
 })
 /** @since 0.1.0 @category bodies */
 export type QueueSettings = typeof QueueSettings.Type
@@ -97,7 +97,7 @@ export type QueueSettings = typeof QueueSettings.Type
  * @category inspection
  */
 export const Counters = Schema.Struct({
-  requests: Schema.Record({ key: RouteName, value: Schema.Number }),
+  requests: Schema.Record(RouteName, Schema.Number),
   createdTasks: Schema.Number
 })
 /** @since 0.1.0 @category inspection */
@@ -114,7 +114,7 @@ export const RecordedRequest = Schema.Struct({
   route: RouteName,
   method: Schema.String,
   url: Schema.String,
-  headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  headers: Schema.Record(Schema.String, Schema.String),
   at: Schema.Number
 })
 /** @since 0.1.0 @category inspection */

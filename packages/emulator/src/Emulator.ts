@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { Emulator, Fault } from "@oomol-cloud-task/emulator"
- * import { Effect } from "effect"
+ * import * as Effect from "effect/Effect"
  *
  * const program = Effect.gen(function*() {
  *   const emulator = yield* Emulator.Emulator
@@ -17,17 +17,17 @@
  * @since 0.1.0
  */
 import type { Queue } from "@oomol-cloud-task/contract"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpEffect from "effect/http/HttpEffect"
+import * as HttpMiddleware from "effect/http/HttpMiddleware"
+import type * as HttpServerError from "effect/http/HttpServerError"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { setMaxListeners } from "node:events"
@@ -85,7 +85,7 @@ export interface Service {
   /** The emulator's time, epoch milliseconds. */
   readonly now: Effect.Effect<number>
   /** Moves the emulator's time forward (a virtual clock, or an offset on any other). */
-  readonly advance: (duration: Duration.DurationInput) => Effect.Effect<void>
+  readonly advance: (duration: Duration.Input) => Effect.Effect<void>
   readonly defineBlock: (behavior: BlockBehavior) => Effect.Effect<void>
   /** Queues `fault` for the next requests of `route`. */
   readonly fault: (route: RouteName, fault: Fault) => Effect.Effect<void>
@@ -111,7 +111,7 @@ export interface Service {
  * @since 0.1.0
  * @category service
  */
-export class Emulator extends Context.Tag("@oomol-cloud-task/emulator/Emulator")<Emulator, Service>() {}
+export class Emulator extends Context.Service<Emulator, Service>()("@oomol-cloud-task/emulator/Emulator") {}
 
 /**
  * The base URL of an emulator served in process: requests to any other origin
@@ -132,10 +132,9 @@ export const IN_PROCESS_UPLOAD_BASE_URL = `${IN_PROCESS_URL}${UPLOAD_PREFIX}`
 
 // The emulator's requests make no spans: a client's tests would find them among their own.
 const untraced = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.locally(effect, HttpMiddleware.currentTracerDisabledWhen, () => true)
+  Effect.provideService(effect, HttpMiddleware.TracerDisabledWhen, () => true)
 
 const serviceOf = (engine: Engine.Engine, url: string): Service => {
-  const { simulation } = engine
   const sync = Effect.sync
   return {
     url,
@@ -150,35 +149,9 @@ const serviceOf = (engine: Engine.Engine, url: string): Service => {
     counters: sync(engine.counters),
     requestLog: (route) => sync(() => engine.requestLog(route)),
     partUploads: sync(engine.uploads.partUploads),
-    createdTasks: sync(simulation.created),
-    seedSharedTask: (seed = {}) =>
-      sync(() => {
-        const packageName = seed.packageName ?? "shared-package"
-        const packageVersion = seed.packageVersion ?? "1.0.0"
-        const blockName = seed.blockName ?? "main"
-        const created = simulation.create({
-          taskType: "shared",
-          packageName,
-          packageVersion,
-          blockName,
-          inputValues: seed.inputValues,
-          packageID: seed.packageID === undefined ? packageName : seed.packageID,
-          subscriptionID: seed.subscriptionID === undefined ? "emulator-subscription" : seed.subscriptionID,
-          script: engine.blocks.resolve(packageName, blockName, packageVersion)
-        }, engine.now(), { ignoreQueueSize: true, taskID: seed.taskID })
-        return Either.getOrThrowWith(created, (message) => new Error(message)).taskID
-      }),
-    configureQueue: (settings) =>
-      sync(() => {
-        const now = engine.now()
-        simulation.configure({
-          ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
-          ...(settings.maxQueueSize === undefined ? {} : { maxQueueSize: settings.maxQueueSize })
-        }, now)
-        if (settings.pause === null) simulation.resume(now, { force: true })
-        else if (settings.pause !== undefined) simulation.pause(settings.pause, now)
-        return simulation.dashboard(now)
-      }),
+    createdTasks: sync(engine.simulation.created),
+    seedSharedTask: (seed = {}) => sync(() => engine.seedSharedTask(seed)),
+    configureQueue: (settings) => sync(() => engine.configureQueue(settings)),
     reset: engine.reset
   }
 }
@@ -196,14 +169,14 @@ export const serve = (options: Options = {}): Effect.Effect<Service, HttpServerE
     const engine = yield* Engine.make(options)
     const server = Http.createServer()
     const httpServer = yield* NodeHttpServer.make(() => server, { host: "127.0.0.1", port: options.port ?? 0 })
-    // Runs before the server's own close, which would otherwise wait for open requests.
-    yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
     const address = httpServer.address
-    const url = `http://127.0.0.1:${address._tag === "TcpAddress" ? address.port : 0}`
+    const url = `http://127.0.0.1:${address._tag === "UnixPathAddress" ? 0 : address.port}`
     engine.baseUrl = url
-    const service = serviceOf(engine, url)
-    yield* untraced(httpServer.serve(App.make(engine, service, Transport.socket)))
-    return service
+    yield* untraced(httpServer.serve(yield* App.make(engine, Transport.socket)))
+    // Added last, so it runs first: the server's own close would otherwise wait for
+    // open requests (a hung one for ever), and so would the closing of `serve`.
+    yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
+    return serviceOf(engine, url)
   }).pipe(Effect.provide(NodeFileSystem.layer))
 
 /**
@@ -213,7 +186,7 @@ export const serve = (options: Options = {}): Effect.Effect<Service, HttpServerE
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Emulator, HttpServerError.ServeError> =>
-  Layer.scoped(Emulator, serve(options))
+  Layer.effect(Emulator, serve(options))
 
 /**
  * The emulator served in process, with an `HttpClient` that reaches it without
@@ -226,16 +199,17 @@ export const layer = (options: Options = {}): Layer.Layer<Emulator, HttpServerEr
  * @since 0.1.0
  * @category layers
  */
-export const layerClient = (
-  options: Options = {}
-): Layer.Layer<Emulator | HttpClient.HttpClient | FetchHttpClient.Fetch> =>
-  Layer.scopedContext(
+export const layerClient = (options: Options = {}): Layer.Layer<Emulator | HttpClient.HttpClient> =>
+  Layer.effectContext(
     Effect.gen(function*() {
       const engine = yield* Engine.make(options)
       engine.baseUrl = IN_PROCESS_URL
       const service = serviceOf(engine, IN_PROCESS_URL)
-      const runtime = yield* untraced(Effect.runtime<never>())
-      const handler = HttpApp.toWebHandlerRuntime(runtime)(App.make(engine, service, Transport.inProcess))
+      // Requests are served with the services of whoever builds the layer: its clock, its tracer.
+      const context = yield* untraced(Effect.context<never>())
+      const handler = HttpEffect.toWebHandlerWith<never, HttpServerRequest.HttpServerRequest | Scope.Scope>(context)(
+        yield* App.make(engine, Transport.inProcess)
+      )
       const closing = yield* Effect.acquireRelease(
         Effect.sync(() => {
           const controller = new AbortController()

@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
 
 /**
  * How many requests a fault applies to: a positive integer, or `Infinity`
@@ -20,23 +21,23 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category faults
  */
-export const Times = Schema.Union(
+export const Times = Schema.Union([
   // First, so that encoding turns Infinity (which JSON cannot hold) into "Infinity".
-  Schema.transform(Schema.Literal("Infinity"), Schema.Literal(Infinity), {
-    strict: true,
-    decode: () => Infinity,
-    encode: () => "Infinity" as const
-  }),
-  Schema.Number.pipe(
-    Schema.filter((n) => n === Infinity || (Number.isInteger(n) && n >= 1), {
-      message: () => "times must be a positive integer or Infinity"
+  Schema.Literal("Infinity").pipe(Schema.decodeTo(
+    // A literal schema cannot hold Infinity: a number that is nothing else stands in for it.
+    Schema.Number.check(Schema.makeFilter((n: number) => n === Infinity, { message: "times must be Infinity" })),
+    SchemaTransformation.transform({ decode: () => Infinity, encode: () => "Infinity" as const })
+  )),
+  Schema.Number.check(
+    Schema.makeFilter((n: number) => n === Infinity || (Number.isInteger(n) && n >= 1), {
+      message: "times must be a positive integer or Infinity"
     })
   )
-)
+])
 
 const times = { times: Schema.optional(Times) }
-const Bytes = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
-const HttpStatus = Schema.Number.pipe(Schema.int(), Schema.between(200, 599))
+const Bytes = Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))
+const HttpStatus = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 200, maximum: 599 }))
 
 /**
  * Answer with this status instead of serving the request. `body` is sent as
@@ -49,8 +50,8 @@ const HttpStatus = Schema.Number.pipe(Schema.int(), Schema.between(200, 599))
 export const Status = Schema.TaggedStruct("Status", {
   status: HttpStatus,
   body: Schema.optional(Schema.Unknown),
-  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  retryAfter: Schema.optional(Schema.Union(Schema.Number, Schema.String)),
+  headers: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+  retryAfter: Schema.optional(Schema.Union([Schema.Number, Schema.String])),
   ...times
 })
 
@@ -60,7 +61,7 @@ export const Status = Schema.TaggedStruct("Status", {
  * @since 0.1.0
  * @category faults
  */
-export const Latency = Schema.TaggedStruct("Latency", { ms: Schema.Number.pipe(Schema.nonNegative()), ...times })
+export const Latency = Schema.TaggedStruct("Latency", { ms: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)), ...times })
 
 /**
  * Close the connection without answering. With `afterProcessing` the request
@@ -109,7 +110,7 @@ export const MalformedJson = Schema.TaggedStruct("MalformedJson", { ...times })
  */
 export const Truncated = Schema.TaggedStruct("Truncated", {
   bytes: Schema.optional(Bytes),
-  contentLength: Schema.optional(Schema.Literal("honest", "none", "full")),
+  contentLength: Schema.optional(Schema.Literals(["honest", "none", "full"])),
   ...times
 })
 
@@ -134,7 +135,7 @@ export const HtmlError = Schema.TaggedStruct("HtmlError", { status: Schema.optio
  */
 export const SchemaBreak = Schema.TaggedStruct("SchemaBreak", {
   field: Schema.optional(Schema.String),
-  mode: Schema.optional(Schema.Literal("missing", "wrongType")),
+  mode: Schema.optional(Schema.Literals(["missing", "wrongType"])),
   ...times
 })
 
@@ -158,7 +159,7 @@ export const ExtraField = Schema.TaggedStruct("ExtraField", {
  * @since 0.1.0
  * @category faults
  */
-export const Fault = Schema.Union(
+export const Fault = Schema.Union([
   Status,
   Latency,
   Drop,
@@ -169,7 +170,7 @@ export const Fault = Schema.Union(
   HtmlError,
   SchemaBreak,
   ExtraField
-)
+])
 /** @since 0.1.0 @category faults */
 export type Fault = typeof Fault.Type
 

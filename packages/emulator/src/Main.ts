@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import type * as HttpServerError from "effect/http/HttpServerError"
 import * as Emulator from "./Emulator.js"
 
 /**

@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category routes
  */
-export const RouteName = Schema.Literal(
+export const RouteName = Schema.Literals([
   "createTask",
   "listTasks",
   "latestTasks",
@@ -27,7 +27,7 @@ export const RouteName = Schema.Literal(
   "uploadPart",
   "uploadUrl",
   "download"
-)
+])
 /** @since 0.1.0 @category routes */
 export type RouteName = typeof RouteName.Type
 

@@ -68,8 +68,8 @@ export interface RunningEmulator {
  * @category constructors
  */
 export const startEmulator = async (options: Emulator.Options = {}): Promise<RunningEmulator> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(Emulator.serve(options), scope))
+  const scope = Scope.makeUnsafe()
+  const exit = await Effect.runPromiseExit(Scope.provide(Emulator.serve(options), scope))
   if (Exit.isFailure(exit)) {
     await Effect.runPromise(Scope.close(scope, exit))
     const error = Cause.squash(exit.cause)

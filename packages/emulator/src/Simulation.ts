@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { Queue, Task } from "@oomol-cloud-task/contract"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import { createHash, randomUUID } from "node:crypto"
 import type { Script } from "./Block.js"
 import { markAt } from "./Block.js"
@@ -137,16 +137,16 @@ export interface Simulation {
     input: TaskInput,
     now: number,
     options?: { readonly ignoreQueueSize?: boolean; readonly taskID?: string | undefined }
-  ) => Either.Either<SimTask, string>
+  ) => Result.Result<SimTask, string>
   readonly get: (taskID: string, now: number) => SimTask | undefined
   /** Fails with a message when `nextToken` is not one this listing gave. */
-  readonly list: (query: Task.ListTasksQuery, now: number) => Either.Either<Page, string>
+  readonly list: (query: Task.ListTasksQuery, now: number) => Result.Result<Page, string>
   readonly latest: (workloadIDs: ReadonlyArray<string>, now: number) => ReadonlyArray<SimTask>
   readonly dashboard: (now: number) => Queue.Dashboard
   /** A pause by the user keeps a pause by the system or for billing. */
   readonly pause: (type: "user" | "system" | "billing", now: number) => Queue.PauseType
   /** Fails with a message when the pause is not the user's to lift. */
-  readonly resume: (now: number, options?: { readonly force?: boolean }) => Either.Either<Queue.PauseType, string>
+  readonly resume: (now: number, options?: { readonly force?: boolean }) => Result.Result<Queue.PauseType, string>
   readonly configure: (limits: Partial<Limits>, now: number) => void
   /** How many tasks were created since the start or the last reset. */
   readonly created: () => number
@@ -222,12 +222,12 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     create: (input, now, createOptions) => {
       advance(now)
       if (createOptions?.ignoreQueueSize !== true && waiting.size >= limits.maxQueueSize) {
-        return Either.left(
+        return Result.fail(
           `Queue is full: ${waiting.size} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
         )
       }
       if (createOptions?.taskID !== undefined && byID.has(createOptions.taskID)) {
-        return Either.left(`Task ${createOptions.taskID} already exists`)
+        return Result.fail(`Task ${createOptions.taskID} already exists`)
       }
       const task: Mutable = {
         ...input,
@@ -246,7 +246,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
       latestByWorkload.set(task.workloadID, task)
       waiting.push(task)
       admitDue(time)
-      return Either.right(task)
+      return Result.succeed(task)
     },
 
     get: (taskID, now) => {
@@ -259,7 +259,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
       let from = tasks.length - 1
       if (query.nextToken !== undefined) {
         const before = seqOf(query.nextToken)
-        if (before === undefined) return Either.left("Invalid nextToken")
+        if (before === undefined) return Result.fail("Invalid nextToken")
         while (from >= 0 && tasks[from]!.seq >= before) from--
       }
       const size = query.size ?? DEFAULT_PAGE_SIZE
@@ -274,10 +274,10 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
       for (let i = from; i >= 0; i--) {
         const task = tasks[i]!
         if (!matches(task)) continue
-        if (page.length === size) return Either.right({ tasks: page, nextToken: tokenOf(page[page.length - 1]!.seq) })
+        if (page.length === size) return Result.succeed({ tasks: page, nextToken: tokenOf(page[page.length - 1]!.seq) })
         page.push(task)
       }
-      return Either.right({ tasks: page, nextToken: null })
+      return Result.succeed({ tasks: page, nextToken: null })
     },
 
     latest: (ids, now) => {
@@ -308,11 +308,11 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     resume: (now, resumeOptions) => {
       advance(now)
       if (paused !== null && paused !== "user" && resumeOptions?.force !== true) {
-        return Either.left(`The queue is paused (${paused}) and cannot be resumed by the user`)
+        return Result.fail(`The queue is paused (${paused}) and cannot be resumed by the user`)
       }
       paused = null
       admitDue(time)
-      return Either.right(paused)
+      return Result.succeed(paused)
     },
 
     configure: (next, now) => {

@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import { Api, Upload } from "@oomol-cloud-task/contract"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Stream from "effect/Stream"
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto"
 import type { PartUpload } from "./Control.js"
@@ -149,7 +149,7 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         const totalParts = Math.max(1, Math.ceil(body.size / options.partSize))
         const path = `${options.directory}/${uploadID}`
         yield* fs.writeFile(path, new Uint8Array()).pipe(
-          Effect.zipRight(fs.truncate(path, body.size)),
+          Effect.andThen(fs.truncate(path, body.size)),
           Effect.mapError(ioFailure)
         )
         const extension = body.file_extension === "." ? "" : body.file_extension
@@ -179,7 +179,7 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         const [start, end] = Upload.partRange(part, upload.partSize, upload.size)
         const expected = end - start
         const file = yield* fs.open(upload.path, { flag: "r+" })
-        yield* file.seek(start, "start")
+        yield* file.seek(BigInt(start), "start")
         const md5 = createHash("md5")
         let written = 0
         // A body too long is read to its end without being written: stopping early
@@ -207,7 +207,7 @@ export const make = (options: { readonly directory: string; readonly partSize: n
           return yield* Effect.fail(failure(400, "IncompleteBody", `Part ${part} must be ${expected} bytes, got ${written}`))
         }
         return { bytes: written, etag: `"${md5.digest("hex")}"` }
-      })).pipe(Effect.catchAll((error) => Effect.fail(isFailure(error) ? error : ioFailure(error))))
+      })).pipe(Effect.catch((error) => Effect.fail(isFailure(error) ? error : ioFailure(error))))
 
     const putPart: Uploads["putPart"] = (request) =>
       Effect.gen(function*() {
@@ -230,10 +230,8 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         upload.parts.set(part, written.bytes)
         return { etag: written.etag, bytes: written.bytes }
       }).pipe(
-        Effect.tapBoth({
-          onFailure: (error) => Effect.sync(() => record(request, error.status, null)),
-          onSuccess: (written) => Effect.sync(() => record(request, 200, written.bytes))
-        })
+        Effect.tap((written) => Effect.sync(() => record(request, 200, written.bytes))),
+        Effect.tapError((error) => Effect.sync(() => record(request, error.status, null)))
       )
 
     const record = (request: Parameters<Uploads["putPart"]>[0], status: number, bytes: number | null) => {
@@ -278,7 +276,7 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         return Effect.fail(failure(404, "NoSuchKey", "The specified key does not exist"))
       }
       if (upload.expiresAt < now) return Effect.fail(failure(403, "AccessDenied", "The file has expired"))
-      return Effect.succeed({ stream: fs.stream(upload.path, { chunkSize: FileSystem.Size(WRITE_SIZE) }), size: upload.size, mimeType: upload.mimeType })
+      return Effect.succeed({ stream: fs.stream(upload.path, { chunkSize: WRITE_SIZE }), size: upload.size, mimeType: upload.mimeType })
     }
 
     const reset = Effect.suspend(() => {

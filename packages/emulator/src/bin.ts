@@ -6,6 +6,14 @@
  * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import * as Main from "./Main.js"
 
-NodeRuntime.runMain(Main.run(Main.optionsFromEnv()))
+// A signal is how the emulator is meant to stop, not a failure: exit 0 (Effect's
+// default answers an interrupted program with 130).
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+
+NodeRuntime.runMain(Main.run(Main.optionsFromEnv()), { teardown })

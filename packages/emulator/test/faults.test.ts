@@ -1,7 +1,7 @@
 import { Api, Task } from "@oomol-cloud-task/contract"
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Result, Schema } from "effect"
 import { auth, call, createBody, createTask, get } from "./support.js"
 
 let emulator: RunningEmulator
@@ -175,8 +175,8 @@ describe("broken bodies", () => {
     emulator.fault("getTask", Fault.schemaBreak({ field: "progress", mode: "wrongType" }))
     emulator.fault("listTasks", Fault.schemaBreak({ field: "tasks.0.status" }))
     emulator.fault("latestTasks", Fault.schemaBreak())
-    const broken = (schema: Schema.Schema<any, any>, json: unknown) =>
-      Either.isLeft(Schema.decodeUnknownEither(schema)(json))
+    const broken = (schema: Schema.Decoder<unknown>, json: unknown) =>
+      Result.isFailure(Schema.decodeUnknownResult(schema)(json))
     expect(((await create()).json)).toEqual({})
     const detail = await get(emulator, Api.paths.task(taskID))
     expect((detail.json as { progress: unknown }).progress).toBe("not a number")
@@ -193,7 +193,7 @@ describe("broken bodies", () => {
     emulator.fault("listTasks", Fault.extraField())
     const result = await get(emulator, Api.paths.taskResult(taskID))
     expect(result.json).toEqual({ status: "queued", progress: 0, traceID: "abc" })
-    expect(Either.isRight(Schema.decodeUnknownEither(Task.DefaultTaskResult)(result.json))).toBe(true)
+    expect(Result.isSuccess(Schema.decodeUnknownResult(Task.DefaultTaskResult)(result.json))).toBe(true)
     const list = await get(emulator, Api.paths.tasks)
     expect(list.json).toMatchObject({ unexpectedField: "unexpected" })
   })

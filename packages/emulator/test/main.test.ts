@@ -1,7 +1,7 @@
 import { Api } from "@oomol-cloud-task/contract"
 import { Emulator, Main } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, type Console, Effect, Fiber, Queue } from "effect"
+import { Cause, Console, Effect, Fiber, Queue } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
@@ -10,9 +10,10 @@ const root = fileURLToPath(new URL("../../..", import.meta.url))
 
 /** The default Console, but what is logged goes to a queue. */
 const recording = Effect.gen(function*() {
-  const base = yield* Effect.console
+  const base = yield* Console.Console
   const lines = yield* Queue.unbounded<string>()
-  const console: Console.Console = { ...base, log: (...args) => Queue.offer(lines, args.join(" ")) }
+  // v4's Console is synchronous: an unbounded queue always takes the line at once.
+  const console: Console.Console = { ...base, log: (...args) => void Queue.offerUnsafe(lines, args.join(" ")) }
   return { console, lines }
 })
 
@@ -23,7 +24,7 @@ describe("Main.run", () => {
   it.effect("says where it listens, first, serves until interrupted, then frees the port", () =>
     Effect.gen(function*() {
       const { console, lines } = yield* recording
-      const fiber = yield* Effect.fork(Effect.withConsole(Main.run(), console))
+      const fiber = yield* Effect.forkChild(Effect.provideService(Main.run(), Console.Console, console))
       const first = yield* Queue.take(lines)
       expect(first).toMatch(/^Emulator listening on http:\/\/127\.0\.0\.1:\d+$/)
       const url = first.replace("Emulator listening on ", "")

@@ -1,7 +1,7 @@
 import { Api, Queue, Task } from "@oomol-cloud-task/contract"
 import { Block, type RunningEmulator, Simulation, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Result } from "effect"
 import { call, createTask, decode, get } from "./support.js"
 
 let emulator: RunningEmulator
@@ -170,7 +170,7 @@ describe("the simulation", () => {
   it("holds ten thousand tasks without a timer and finishes them all when asked at the end", () => {
     const simulation = Simulation.make({ maxConcurrency: 10_000, maxQueueSize: 100_000, ownerID: "u", now: 0 })
     const script = Block.compile({})
-    const tasks = Array.from({ length: 10_000 }, () => Either.getOrThrow(simulation.create(input(script), 0)))
+    const tasks = Array.from({ length: 10_000 }, () => Result.getOrThrow(simulation.create(input(script), 0)))
     expect(simulation.dashboard(0).count.queued).toBe(10_000)
     expect(simulation.dashboard(script.queued + script.total).count).toEqual({ queued: 0, scheduling: 0, scheduled: 0, running: 0 })
     expect(tasks.every((task) => Simulation.stateAt(task, script.queued + script.total).status === "success")).toBe(true)
@@ -179,7 +179,7 @@ describe("the simulation", () => {
   it("starts waiting tasks in order as slots free up, at the instant they free", () => {
     const simulation = Simulation.make({ maxConcurrency: 1, maxQueueSize: 10, ownerID: "u", now: 0 })
     const script = Block.compile({ durations: { queued: 0, scheduling: 0, scheduled: 0, running: 100 } })
-    const [a, b, c] = [0, 1, 2].map(() => Either.getOrThrow(simulation.create(input(script), 0)))
+    const [a, b, c] = [0, 1, 2].map(() => Result.getOrThrow(simulation.create(input(script), 0)))
     simulation.dashboard(1_000)
     expect([a, b, c].map((task) => [task!.admittedAt, Simulation.stateAt(task!, 1_000).endTime])).toEqual([
       [0, 100],

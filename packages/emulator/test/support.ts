@@ -38,7 +38,7 @@ export const call = async (
 }
 
 /** Decodes an answer with a contract schema, failing the test when it does not fit. */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, answer: Answer): A => {
+export const decode = <A>(schema: Schema.Decoder<A>, answer: Answer): A => {
   if (answer.status >= 300) throw new Error(`expected a 2xx answer, got ${answer.status}: ${answer.text}`)
   return Schema.decodeUnknownSync(schema)(answer.json)
 }

@@ -1,7 +1,8 @@
 import { Api, Logs, Queue, Task } from "@oomol-cloud-task/contract"
 import { Emulator, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, TestClock } from "effect"
+import { Effect, Schema } from "effect"
+import { TestClock } from "effect/testing"
 import { call, createBody, createTask, decode, get } from "./support.js"
 
 let emulator: RunningEmulator

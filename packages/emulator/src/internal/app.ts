@@ -1,11 +1,13 @@
 /** The whole emulator as one HTTP app: routes counted and faulted by name, CORS, the control endpoints. */
 import { Api } from "@oomol-cloud-task/contract"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { Service } from "../Emulator.js"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerError from "effect/http/HttpServerError"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import type * as Scope from "effect/Scope"
 import { FILES_PREFIX, type RouteName, STORE_PREFIX } from "../Route.js"
 import { UPLOAD_PREFIX } from "../Uploads.js"
 import * as ControlRoutes from "./controlRoutes.js"
@@ -26,50 +28,71 @@ type Handler = Effect.Effect<
   HttpServerRequest.HttpServerRequest | HttpRouter.RouteContext
 >
 
-export const make = (engine: Engine, service: Service, transport: Transport): HttpApp.Default => {
-  const tasks = TaskRoutes.make(engine)
-  const uploads = UploadRoutes.make(engine)
-  const routes: ReadonlyArray<readonly ["GET" | "POST" | "PUT", HttpRouter.PathInput, RouteName, Handler]> = [
-    ["POST", Api.paths.tasks, "createTask", tasks.createTask],
-    ["GET", Api.paths.tasks, "listTasks", tasks.listTasks],
-    ["GET", Api.paths.latestTasks, "latestTasks", tasks.latestTasks],
-    ["GET", pattern(Api.paths.task, "taskID"), "getTask", tasks.getTask],
-    ["GET", pattern(Api.paths.taskResult, "taskID"), "getTaskResult", tasks.getTaskResult],
-    ["GET", pattern(Api.paths.taskLogs, "taskID"), "getTaskLogs", tasks.getTaskLogs],
-    ["GET", Api.paths.dashboard, "dashboard", tasks.dashboard],
-    ["POST", Api.paths.pause, "pause", tasks.pause],
-    ["POST", Api.paths.resume, "resume", tasks.resume],
-    ["POST", `${UPLOAD_PREFIX}${Api.paths.uploadInit}`, "uploadInit", uploads.uploadInit],
-    ["PUT", `${STORE_PREFIX}/:uploadID/:part`, "uploadPart", uploads.uploadPart],
-    ["GET", pattern((id) => `${UPLOAD_PREFIX}${Api.paths.uploadUrl(id)}`, "uploadID"), "uploadUrl", uploads.uploadUrl],
-    ["GET", `${FILES_PREFIX}/:uploadID/:fileName`, "download", uploads.download]
-  ]
+/** A refusal is an answer too. */
+const answer = <R>(handler: Effect.Effect<HttpServerResponse.HttpServerResponse, Refusal, R>) =>
+  Effect.catch(handler, Effect.succeed)
 
-  // Every request of a route is counted, then meets the route's next fault, if any.
-  const instrument = (route: RouteName, handler: Handler) =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      engine.record(route, request)
-      const serve = Effect.provideService(Effect.merge(handler), HttpRouter.RouteContext, yield* HttpRouter.RouteContext)
-      const fault = engine.faults.take(route)
-      return fault === undefined ? yield* serve : yield* Faults.apply(fault, serve, transport, engine.closing)
-    })
-
-  const router = HttpRouter.concat(
-    routes.reduce(
-      (router, [method, path, route, handler]) => HttpRouter.route(method)(path, instrument(route, handler))(router),
-      HttpRouter.empty
-    ),
-    ControlRoutes.router(service)
+const isRouteNotFound = (cause: Cause.Cause<unknown>) =>
+  cause.reasons.some((reason) =>
+    Cause.isFailReason(reason) && HttpServerError.isHttpServerError(reason.error) &&
+    reason.error.reason._tag === "RouteNotFound"
   )
 
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method === "OPTIONS") return preflight(request)
-    const response = yield* router.pipe(
-      Effect.catchTag("RouteNotFound", () => Effect.succeed(jsonError(404, `No route for ${request.method} ${request.url}`))),
-      Effect.catchAllCause((cause) => Effect.succeed(jsonError(500, `Emulator error: ${cause}`)))
-    )
-    return HttpServerResponse.setHeaders(response, corsHeaders(request))
-  }).pipe(Effect.withClock(engine.clock.clock))
-}
+/** The app serving `engine`, with `transport` for what faults do to the connection. */
+export const make = (
+  engine: Engine,
+  transport: Transport
+): Effect.Effect<
+  Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Scope.Scope>
+> =>
+  Effect.gen(function*() {
+    const tasks = TaskRoutes.make(engine)
+    const uploads = UploadRoutes.make(engine)
+    const routes: ReadonlyArray<readonly ["GET" | "POST" | "PUT", HttpRouter.PathInput, RouteName, Handler]> = [
+      ["POST", Api.paths.tasks, "createTask", tasks.createTask],
+      ["GET", Api.paths.tasks, "listTasks", tasks.listTasks],
+      ["GET", Api.paths.latestTasks, "latestTasks", tasks.latestTasks],
+      ["GET", pattern(Api.paths.task, "taskID"), "getTask", tasks.getTask],
+      ["GET", pattern(Api.paths.taskResult, "taskID"), "getTaskResult", tasks.getTaskResult],
+      ["GET", pattern(Api.paths.taskLogs, "taskID"), "getTaskLogs", tasks.getTaskLogs],
+      ["GET", Api.paths.dashboard, "dashboard", tasks.dashboard],
+      ["POST", Api.paths.pause, "pause", tasks.pause],
+      ["POST", Api.paths.resume, "resume", tasks.resume],
+      ["POST", `${UPLOAD_PREFIX}${Api.paths.uploadInit}`, "uploadInit", uploads.uploadInit],
+      ["PUT", `${STORE_PREFIX}/:uploadID/:part`, "uploadPart", uploads.uploadPart],
+      ["GET", pattern((id) => `${UPLOAD_PREFIX}${Api.paths.uploadUrl(id)}`, "uploadID"), "uploadUrl", uploads.uploadUrl],
+      ["GET", `${FILES_PREFIX}/:uploadID/:fileName`, "download", uploads.download]
+    ]
+
+    // Every request of a route is counted, then meets the route's next fault, if any.
+    const instrument = (route: RouteName, handler: Handler) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        engine.record(route, request)
+        const serve = Effect.provideService(answer(handler), HttpRouter.RouteContext, yield* HttpRouter.RouteContext)
+        const fault = engine.faults.take(route)
+        return fault === undefined ? yield* serve : yield* Faults.apply(fault, serve, transport, engine.closing)
+      })
+
+    const router = yield* HttpRouter.make
+    yield* router.addAll([
+      ...routes.map(([method, path, route, handler]) => HttpRouter.route(method, path, instrument(route, handler))),
+      ...ControlRoutes.routes(engine).map(([method, path, handler]) => HttpRouter.route(method, path, answer(handler)))
+    ])
+    const routed = router.asHttpEffect()
+
+    return Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      if (request.method === "OPTIONS") return preflight(request)
+      const response = yield* routed.pipe(
+        Effect.catchCause((cause) =>
+          Effect.succeed(
+            isRouteNotFound(cause)
+              ? jsonError(404, `No route for ${request.method} ${request.url}`)
+              : jsonError(500, `Emulator error: ${Cause.pretty(cause)}`)
+          )
+        )
+      )
+      return HttpServerResponse.setHeaders(response, corsHeaders(request))
+    }).pipe(Effect.provideService(Clock.Clock, engine.clock.clock))
+  })

@@ -6,7 +6,7 @@
  * `virtual` stands still until `advance` moves it, waking the sleepers (a
  * latency fault) that are due, in order.
  */
-import * as Clock from "effect/Clock"
+import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
@@ -15,19 +15,31 @@ export interface EmulatorClock {
   readonly advance: (ms: number) => void
 }
 
-const makeClock = (now: () => number, sleep: (ms: number) => Effect.Effect<void>): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: now,
+const nanos = (ms: number) => BigInt(Math.round(ms * 1_000_000))
+
+const makeClock = (
+  now: () => number,
+  sleep: (ms: number) => Effect.Effect<void>,
+  monotonic: () => bigint
+): Clock.Clock => ({
+  currentTimeMillisUnsafe: now,
   currentTimeMillis: Effect.sync(now),
-  unsafeCurrentTimeNanos: () => BigInt(Math.round(now() * 1_000_000)),
-  currentTimeNanos: Effect.sync(() => BigInt(Math.round(now() * 1_000_000))),
+  currentTimeNanosUnsafe: () => nanos(now()),
+  currentTimeNanos: Effect.sync(() => nanos(now())),
+  monotonicTimeNanosUnsafe: monotonic,
+  monotonicTimeNanos: Effect.sync(monotonic),
   sleep: (duration) => sleep(Duration.toMillis(duration))
 })
 
 export const shifted = (base: Clock.Clock): EmulatorClock => {
   let offset = 0
   return {
-    clock: makeClock(() => base.unsafeCurrentTimeMillis() + offset, (ms) => base.sleep(Duration.millis(ms))),
+    clock: makeClock(
+      () => base.currentTimeMillisUnsafe() + offset,
+      (ms) => base.sleep(Duration.millis(ms)),
+      // What `advance` adds moves monotonic time too: a timer measured on this clock sees it.
+      () => base.monotonicTimeNanosUnsafe() + nanos(offset)
+    ),
     advance: (ms) => {
       offset += ms
     }
@@ -38,7 +50,7 @@ export const virtual = (start: number): EmulatorClock => {
   let now = start
   let sleepers: Array<{ readonly until: number; readonly wake: () => void }> = []
   const sleep = (ms: number) =>
-    Effect.async<void>((resume) => {
+    Effect.callback<void>((resume) => {
       const sleeper = { until: now + ms, wake: () => resume(Effect.void) }
       if (ms <= 0) return sleeper.wake()
       sleepers.push(sleeper)
@@ -47,7 +59,7 @@ export const virtual = (start: number): EmulatorClock => {
       })
     })
   return {
-    clock: makeClock(() => now, sleep),
+    clock: makeClock(() => now, sleep, () => nanos(now - start)),
     advance: (ms) => {
       now += ms
       const due = sleepers.filter((s) => s.until <= now).sort((a, b) => a.until - b.until)

@@ -1,20 +1,38 @@
 /** Everything one emulator knows: its clock, tasks, uploads, faults and counters. */
-import * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type { Queue } from "@oomol-cloud-task/contract"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import { makeRegistry, type Registry } from "../Block.js"
-import type { Counters, RecordedRequest } from "../Control.js"
-import type { Options } from "../Emulator.js"
+import * as FileSystem from "effect/FileSystem"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as Result from "effect/Result"
+import { type BlockBehavior, makeRegistry, type Registry } from "../Block.js"
+import type { Counters, QueueSettings, RecordedRequest, SharedTaskSeed } from "../Control.js"
 import { type RouteName, routeNames } from "../Route.js"
 import * as Simulation from "../Simulation.js"
 import * as Uploads from "../Uploads.js"
 import * as EmulatorClock from "./clock.js"
 import { type FaultQueues, makeQueues } from "./faults.js"
 
+/**
+ * What an engine is made from: the emulator's options but the port (the
+ * public `Emulator.Options`, declared here again so that nothing internal
+ * imports the module that assembles it).
+ */
+export interface Settings {
+  readonly apiKey?: string
+  readonly sessionToken?: string
+  readonly partSize?: number
+  readonly maxConcurrency?: number
+  readonly maxQueueSize?: number
+  readonly clock?: "virtual" | "real"
+  readonly startTime?: number
+  readonly blocks?: ReadonlyArray<BlockBehavior>
+  readonly ownerID?: string
+}
+
 export interface Engine {
-  readonly options: Options
+  readonly options: Settings
   readonly clock: EmulatorClock.EmulatorClock
   readonly now: () => number
   readonly blocks: Registry
@@ -29,6 +47,9 @@ export interface Engine {
   readonly requests: (route?: RouteName) => number
   readonly counters: () => Counters
   readonly requestLog: (route?: RouteName) => ReadonlyArray<RecordedRequest>
+  /** Adds a shared task to the listing and answers its ID. */
+  readonly seedSharedTask: (seed: SharedTaskSeed) => string
+  readonly configureQueue: (settings: QueueSettings) => Queue.Dashboard
   readonly reset: Effect.Effect<void>
 }
 
@@ -44,21 +65,21 @@ export const defaults = {
   startTime: Date.UTC(2025, 0, 1)
 } as const
 
-export const make = (options: Options) =>
+export const make = (options: Settings) =>
   Effect.gen(function*() {
     // A part size or concurrency of 0 would cut files into endless parts, or never run a task.
     for (const name of ["partSize", "maxConcurrency"] as const) {
       const value = options[name]
       if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
-        return yield* Effect.dieMessage(`Emulator option ${name} must be a positive integer, got ${value}`)
+        return yield* Effect.die(new Error(`Emulator option ${name} must be a positive integer, got ${value}`))
       }
     }
     const fs = yield* FileSystem.FileSystem
-    const ambient = yield* Effect.clock
+    const ambient = yield* Clock.Clock
     const clock = options.clock === "virtual"
       ? EmulatorClock.virtual(options.startTime ?? defaults.startTime)
-      : EmulatorClock.shifted(options.clock === "real" ? Clock.make() : ambient)
-    const now = () => clock.clock.unsafeCurrentTimeMillis()
+      : EmulatorClock.shifted(options.clock === "real" ? Clock.Clock.defaultValue() : ambient)
+    const now = () => clock.clock.currentTimeMillisUnsafe()
     const directory = yield* Effect.acquireRelease(
       fs.makeTempDirectory({ prefix: "oomol-emulator-" }),
       (path) => Effect.ignore(fs.remove(path, { recursive: true, force: true }))
@@ -105,6 +126,32 @@ export const make = (options: Options) =>
       }),
       requestLog: (route) =>
         log.slice(-REQUEST_LOG_LIMIT).filter((entry) => route === undefined || entry.route === route),
+      seedSharedTask: (seed) => {
+        const packageName = seed.packageName ?? "shared-package"
+        const packageVersion = seed.packageVersion ?? "1.0.0"
+        const blockName = seed.blockName ?? "main"
+        const created = simulation.create({
+          taskType: "shared",
+          packageName,
+          packageVersion,
+          blockName,
+          inputValues: seed.inputValues,
+          packageID: seed.packageID === undefined ? packageName : seed.packageID,
+          subscriptionID: seed.subscriptionID === undefined ? "emulator-subscription" : seed.subscriptionID,
+          script: blocks.resolve(packageName, blockName, packageVersion)
+        }, now(), { ignoreQueueSize: true, taskID: seed.taskID })
+        return Result.getOrThrowWith(created, (message) => new Error(message)).taskID
+      },
+      configureQueue: (settings) => {
+        const at = now()
+        simulation.configure({
+          ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
+          ...(settings.maxQueueSize === undefined ? {} : { maxQueueSize: settings.maxQueueSize })
+        }, at)
+        if (settings.pause === null) simulation.resume(at, { force: true })
+        else if (settings.pause !== undefined) simulation.pause(settings.pause, at)
+        return simulation.dashboard(at)
+      },
       reset: Effect.suspend(() => {
         simulation.reset(now())
         blocks.reset()

@@ -1,8 +1,8 @@
 /** Faults queued per route, and what each does to a request and its answer. */
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Stream from "effect/Stream"
 import type { Fault } from "../Fault.js"
 import type { RouteName } from "../Route.js"
@@ -69,11 +69,11 @@ const statusAnswer = (fault: Extract<Fault, { _tag: "Status" }>) => {
   const options = { status: fault.status, headers }
   if (fault.body === null) return HttpServerResponse.empty(options)
   if (fault.body === undefined) {
-    return HttpServerResponse.unsafeJson({ message: `${reason(fault.status)} (emulated fault)` }, options)
+    return HttpServerResponse.jsonUnsafe({ message: `${reason(fault.status)} (emulated fault)` }, options)
   }
   return typeof fault.body === "string"
     ? HttpServerResponse.text(fault.body, options)
-    : HttpServerResponse.unsafeJson(fault.body, options)
+    : HttpServerResponse.jsonUnsafe(fault.body, options)
 }
 
 const half = (length: number) => Math.floor(length / 2)
@@ -86,9 +86,9 @@ const bodyOf = (response: HttpServerResponse.HttpServerResponse, take: (length: 
       case "Uint8Array":
         return { bytes: body.body.subarray(0, take(body.body.length)), length: body.body.length }
       case "Stream": {
-        const length = Number(response.headers["content-length"])
+        const length = body.contentLength ?? Number(response.headers["content-length"])
         const chunks = yield* body.stream.pipe(
-          Stream.mapConcat((chunk) => chunk),
+          Stream.flattenIterable,
           Stream.take(take(length)),
           Stream.runCollect,
           Effect.orDie
@@ -193,7 +193,7 @@ export const apply = (
         return HttpServerResponse.text(htmlPage(status), { status, contentType: "text/html" })
       }
       case "Latency":
-        return yield* Effect.zipRight(Effect.sleep(fault.ms), serve)
+        return yield* Effect.andThen(Effect.sleep(fault.ms), serve)
       case "Drop":
         if (fault.afterProcessing === true) yield* serve
         return yield* transport.drop(request)

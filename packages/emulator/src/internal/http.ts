@@ -1,31 +1,58 @@
 /** Helpers every route shares: JSON in and out through the contract's schemas, credentials, CORS. */
-import { Api } from "@oomol-cloud-task/contract"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { Api, Wire } from "@oomol-cloud-task/contract"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import * as Result from "effect/Result"
+import type * as Schema from "effect/Schema"
 
 /** A refusal: an error channel of ready answers keeps handlers flat. */
 export type Refusal = HttpServerResponse.HttpServerResponse
 
 /** `{ message }` with a status, the service's error body. */
 export const jsonError = (status: number, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson({ message }, { status, headers })
+  HttpServerResponse.jsonUnsafe({ message }, { status, headers })
 
-const describe = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+// Every problem names its field: `packageName: packageName must be a non-empty string`.
+const describe = (error: Schema.SchemaError): string =>
+  Wire.problems(error)
+    .map(({ message, path }) => (path.length > 0 ? `${path.map(String).join(".")}: ${message}` : message))
     .join("; ")
 
+// One decoder and one encoder per schema, made when first needed. A WeakMap cannot
+// say that a schema's decoder has that schema's type: the lookups restore it.
+type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError>
+type Encoder<A> = (value: A) => Result.Result<unknown, Schema.SchemaError>
+const decoders = new WeakMap<Schema.Codec<unknown, unknown>, Decoder<unknown>>()
+const encoders = new WeakMap<Schema.Codec<unknown, unknown>, Encoder<never>>()
+
+const decoderOf = <A>(schema: Schema.Codec<A, unknown>): Decoder<A> => {
+  const known = decoders.get(schema) as Decoder<A> | undefined
+  if (known !== undefined) return known
+  const made = Wire.decodeRequest(schema)
+  decoders.set(schema, made)
+  return made
+}
+
+const encoderOf = <A>(schema: Schema.Codec<A, unknown>): Encoder<A> => {
+  const known = encoders.get(schema) as Encoder<A> | undefined
+  if (known !== undefined) return known
+  const made = Wire.encodeResponse(schema)
+  encoders.set(schema, made)
+  return made
+}
+
 /** Decodes `input` with a request schema, refusing unknown fields: 400 `{ message }`. */
-export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, what: string): Effect.Effect<A, Refusal> =>
-  Schema.decodeUnknown(schema, { onExcessProperty: "error", errors: "all" })(input).pipe(
-    Effect.mapError((error) => jsonError(400, `Invalid ${what}: ${describe(error)}`))
-  )
+export const decode = <A>(schema: Schema.Codec<A, unknown>, input: unknown, what: string): Effect.Effect<A, Refusal> =>
+  Effect.suspend(() => {
+    const decoded = decoderOf(schema)(input)
+    return Result.isSuccess(decoded)
+      ? Effect.succeed(decoded.success)
+      : Effect.fail(jsonError(400, `Invalid ${what}: ${describe(decoded.failure)}`))
+  })
 
 /** The request body as JSON (an empty body reads as `{}`), decoded by `schema`. */
-export const decodeBody = <A, I>(schema: Schema.Schema<A, I>): Effect.Effect<A, Refusal, HttpServerRequest.HttpServerRequest> =>
+export const decodeBody = <A>(schema: Schema.Codec<A, unknown>): Effect.Effect<A, Refusal, HttpServerRequest.HttpServerRequest> =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const text = yield* Effect.orElseSucceed(request.text, () => undefined)
@@ -46,11 +73,13 @@ export const searchParams = (request: HttpServerRequest.HttpServerRequest): URLS
   new URL(request.url, "http://emulator").searchParams
 
 /** Encodes `value` with a response schema (extra fields kept) as a JSON answer. */
-export const encode = <A, I>(schema: Schema.Schema<A, I>, value: A, status = 200) =>
-  Schema.encode(schema, { onExcessProperty: "preserve" })(value).pipe(
-    Effect.map((body) => HttpServerResponse.unsafeJson(body, { status })),
-    Effect.orDie
-  )
+export const encode = <A>(schema: Schema.Codec<A, unknown>, value: A, status = 200) =>
+  Effect.suspend(() => {
+    const encoded = encoderOf(schema)(value)
+    return Result.isSuccess(encoded)
+      ? Effect.succeed(HttpServerResponse.jsonUnsafe(encoded.success, { status }))
+      : Effect.die(encoded.failure)
+  })
 
 /** Where absolute URLs point: the host the client used, or the emulator's own URL. */
 export const originOf = (request: HttpServerRequest.HttpServerRequest, fallback: string): string => {

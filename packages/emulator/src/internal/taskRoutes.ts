@@ -1,9 +1,9 @@
 /** The task API: create, list, latest, detail, result, logs, dashboard, pause and resume. */
 import { Logs, Queue, Task } from "@oomol-cloud-task/contract"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { SimTask } from "../Simulation.js"
 import type { Engine } from "./engine.js"
@@ -26,7 +26,7 @@ const listQuery = (params: URLSearchParams): Effect.Effect<Record<string, unknow
 export const make = (engine: Engine) => {
   const { simulation } = engine
   const authorized = <A, R>(serve: Effect.Effect<A, Refusal, R>) =>
-    Effect.zipRight(
+    Effect.andThen(
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => authenticate(request, engine.options)),
       serve
     )
@@ -37,7 +37,7 @@ export const make = (engine: Engine) => {
     if (found === undefined) return yield* Effect.fail(jsonError(404, `Task ${id} not found`))
     return found
   })
-  const withTask = <A>(view: (task: SimTask, now: number) => A, schema: Schema.Schema<A, any>) =>
+  const withTask = <A>(view: (task: SimTask, now: number) => A, schema: Schema.Codec<A, unknown>) =>
     authorized(Effect.flatMap(task, (found) => encode(schema, view(found, engine.now()))))
 
   return {
@@ -53,8 +53,8 @@ export const make = (engine: Engine) => {
         subscriptionID: null,
         script: engine.blocks.resolve(body.packageName, body.blockName, body.packageVersion)
       }, engine.now())
-      if (Either.isLeft(created)) return yield* Effect.fail(jsonError(429, created.left))
-      return yield* encode(Task.CreateTaskResponse, { taskID: created.right.taskID })
+      if (Result.isFailure(created)) return yield* Effect.fail(jsonError(429, created.failure))
+      return yield* encode(Task.CreateTaskResponse, { taskID: created.success.taskID })
     })),
 
     listTasks: authorized(Effect.gen(function*() {
@@ -65,10 +65,10 @@ export const make = (engine: Engine) => {
       const query = yield* decode(Task.ListTasksQuery, raw, "query")
       const now = engine.now()
       const page = simulation.list(query, now)
-      if (Either.isLeft(page)) return yield* Effect.fail(jsonError(400, page.left))
+      if (Result.isFailure(page)) return yield* Effect.fail(jsonError(400, page.failure))
       return yield* encode(Task.TaskListResponse, {
-        tasks: page.right.tasks.map((item) => Views.listItem(item, now)),
-        nextToken: page.right.nextToken
+        tasks: page.success.tasks.map((item) => Views.listItem(item, now)),
+        nextToken: page.success.nextToken
       })
     })),
 
@@ -106,8 +106,8 @@ export const make = (engine: Engine) => {
     resume: authorized(Effect.gen(function*() {
       yield* decodeBody(Schema.Struct({}))
       const resumed = simulation.resume(engine.now())
-      if (Either.isLeft(resumed)) return yield* Effect.fail(jsonError(403, resumed.left))
-      return yield* encode(Queue.PauseResponse, { pauseType: resumed.right })
+      if (Result.isFailure(resumed)) return yield* Effect.fail(jsonError(403, resumed.failure))
+      return yield* encode(Queue.PauseResponse, { pauseType: resumed.success })
     }))
   }
 }

@@ -8,10 +8,11 @@
  * in-process `fetch` turns into what a socket client would see: a rejected
  * `fetch`, or a body that errors after its first bytes.
  */
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
+import type * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
+import type * as Http from "node:http"
 
 export interface Transport {
   /** Close the connection without an answer. */
@@ -26,17 +27,21 @@ export interface Transport {
 }
 
 // Closing the socket interrupts the request's fiber: wait for that.
-const closed = Effect.async<HttpServerResponse.HttpServerResponse>(() => {})
+const closed: Effect.Effect<HttpServerResponse.HttpServerResponse> = Effect.never
+
+// The emulator's server is a plain HTTP/1 `http.Server`, never an HTTP/2 one.
+const serverResponse = (request: HttpServerRequest.HttpServerRequest) =>
+  NodeHttpServerRequest.toServerResponse(request) as Http.ServerResponse
 
 export const socket: Transport = {
   drop: (request) =>
     Effect.suspend(() => {
-      NodeHttpServerRequest.toServerResponse(request).destroy()
+      serverResponse(request).destroy()
       return closed
     }),
   cut: (request, status, headers, prefix) =>
     Effect.suspend(() => {
-      const response = NodeHttpServerRequest.toServerResponse(request)
+      const response = serverResponse(request)
       response.writeHead(status, headers)
       response.flushHeaders()
       response.write(prefix, () => response.destroy())

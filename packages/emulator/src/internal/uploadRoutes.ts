@@ -1,9 +1,9 @@
 /** The upload API (init, final URL) and the object store (part PUTs, downloads). */
 import { Upload } from "@oomol-cloud-task/contract"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServerRequest from "effect/http/HttpServerRequest"
+import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import type { UploadFailure } from "../Uploads.js"
 import type { Engine } from "./engine.js"
 import { authenticate, decodeBody, encode, jsonError, originOf, searchParams } from "./http.js"
