@@ -1,7 +1,14 @@
 /**
- * The control endpoints under `/_emulator/…`: the same operations as the
- * Effect and Promise APIs, over HTTP for tests in another process (a CLI run,
- * a real browser). They need no credentials and answer JSON.
+ * The control endpoints under `/_emulator/…`, described once as an Effect
+ * `HttpApi` ({@link Api}): the emulator serves them from this description and
+ * `connectEmulator` calls them through a client made from it. They are the
+ * same operations as the Effect and Promise APIs, over HTTP for tests in
+ * another process (a CLI run, a real browser), and need no credentials.
+ *
+ * Bodies are JSON whatever their content type; where every field is
+ * optional the body may be left out (it reads as `{}`). A request that does
+ * not decode is refused with 400 `{ message }` ({@link InvalidRequest}).
+ * Every answer is JSON, with status 200:
  *
  * | endpoint | body | answer |
  * | --- | --- | --- |
@@ -17,31 +24,34 @@
  * | `POST /_emulator/queue` | `QueueSettings` | the dashboard |
  * | `POST /_emulator/reset` | — | `{}` |
  *
- * @since 0.1.0
- */
-import * as Schema from "effect/Schema"
-import { Fault } from "./Fault.js"
-import { CONTROL_PREFIX, RouteName } from "./Route.js"
-
-/**
- * The control endpoints' paths.
+ * @example
+ * ```ts
+ * import { Control, Fault } from "@oomol-cloud-task/emulator"
+ * import * as Effect from "effect/Effect"
+ * import * as FetchHttpClient from "effect/http/FetchHttpClient"
+ * import * as HttpApiClient from "effect/http-api/HttpApiClient"
+ *
+ * const program = Effect.gen(function*() {
+ *   const control = yield* HttpApiClient.make(Control.Api, { baseUrl: "http://127.0.0.1:4000" })
+ *   yield* control.fault({ payload: { route: "createTask", fault: Fault.status(503) } })
+ *   const { createdTasks } = yield* control.counters()
+ *   return createdTasks
+ * }).pipe(Effect.provide(FetchHttpClient.layer))
+ * ```
  *
  * @since 0.1.0
- * @category paths
  */
-export const paths = {
-  faults: `${CONTROL_PREFIX}/faults`,
-  clearFaults: `${CONTROL_PREFIX}/faults/clear`,
-  blocks: `${CONTROL_PREFIX}/blocks`,
-  advance: `${CONTROL_PREFIX}/advance`,
-  clock: `${CONTROL_PREFIX}/clock`,
-  counters: `${CONTROL_PREFIX}/counters`,
-  requests: `${CONTROL_PREFIX}/requests`,
-  parts: `${CONTROL_PREFIX}/parts`,
-  sharedTasks: `${CONTROL_PREFIX}/shared-tasks`,
-  queue: `${CONTROL_PREFIX}/queue`,
-  reset: `${CONTROL_PREFIX}/reset`
-} as const
+import { Queue, Wire } from "@oomol-cloud-task/contract"
+import * as Effect from "effect/Effect"
+import * as ErrorReporter from "effect/ErrorReporter"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as HttpApiMiddleware from "effect/http-api/HttpApiMiddleware"
+import * as Schema from "effect/Schema"
+import { BlockBehavior } from "./Block.js"
+import { Fault } from "./Fault.js"
+import { CONTROL_PREFIX, RouteName } from "./Route.js"
 
 /** @since 0.1.0 @category bodies */
 export const AddFault = Schema.Struct({ route: RouteName, fault: Fault })
@@ -88,6 +98,15 @@ export const QueueSettings = Schema.Struct({
 })
 /** @since 0.1.0 @category bodies */
 export type QueueSettings = typeof QueueSettings.Type
+
+/**
+ * The query of `GET /_emulator/requests`: the route whose requests to list
+ * (every route's without it).
+ *
+ * @since 0.1.0
+ * @category bodies
+ */
+export const RequestLogQuery = Schema.Struct({ route: Schema.optional(RouteName) })
 
 /**
  * How many requests each route received (faulted ones included, CORS
@@ -138,3 +157,114 @@ export const PartUpload = Schema.Struct({
 })
 /** @since 0.1.0 @category inspection */
 export type PartUpload = typeof PartUpload.Type
+
+/**
+ * A control request that does not decode (a body that is not JSON, a field
+ * missing or out of range, an unknown route): 400 `{ message }`, the message
+ * naming the field.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequest extends Schema.Error<InvalidRequest>("@oomol-cloud-task/emulator/Control/InvalidRequest")(
+  { message: Schema.String },
+  { httpApiStatus: 400, description: "The request does not decode" }
+) {
+  /** Not part of the wire: lets Effect code catch it by tag. */
+  readonly _tag = "InvalidRequest" as const
+  // A refusal of the caller's input, not a fault of the emulator's.
+  override readonly [ErrorReporter.ignore] = true
+}
+
+/**
+ * How the emulator reads a control request: its body as JSON whatever the
+ * content type, and a request that does not decode refused with
+ * {@link InvalidRequest}. A client needs nothing of it but that error.
+ *
+ * @since 0.1.0
+ * @category api
+ */
+export class RequestDecoding extends HttpApiMiddleware.Service<RequestDecoding>()(
+  "@oomol-cloud-task/emulator/Control/RequestDecoding",
+  { error: InvalidRequest }
+) {}
+
+// An empty body reads as `{}`: the body of a request whose fields are all optional may be left out.
+const emptyReadsAs = <S extends Schema.Top>(schema: S, none: S["Encoded"]) =>
+  schema.pipe(Schema.withDecodingDefault<S>(Effect.succeed(none)))
+
+const Done = Schema.Struct({})
+const Now = Schema.Struct({ now: Schema.Number })
+
+/**
+ * The control endpoints: one top-level group, so a client made from it has
+ * a method per endpoint (`fault`, `clearFaults`, `defineBlock`, `advance`,
+ * `now`, `counters`, `requestLog`, `partUploads`, `seedSharedTask`,
+ * `configureQueue`, `reset`). The schemas are used as they are (no JSON
+ * codecs added), and bodies are decoded strictly: a key a schema does not
+ * name is refused.
+ *
+ * @since 0.1.0
+ * @category api
+ */
+export const Api = HttpApi.make("@oomol-cloud-task/emulator/Control").add(
+  HttpApiGroup.make("control", { topLevel: true }).add(
+    HttpApiEndpoint.post("fault", "/faults", {
+      disableCodecs: true,
+      payload: AddFault,
+      success: Schema.Struct({ pending: Schema.Number })
+    }),
+    HttpApiEndpoint.post("clearFaults", "/faults/clear", {
+      disableCodecs: true,
+      payload: emptyReadsAs(ClearFaults, {}),
+      success: Done
+    }),
+    HttpApiEndpoint.post("defineBlock", "/blocks", { disableCodecs: true, payload: BlockBehavior, success: Done }),
+    HttpApiEndpoint.post("advance", "/advance", { disableCodecs: true, payload: Advance, success: Now }),
+    HttpApiEndpoint.get("now", "/clock", { disableCodecs: true, success: Now }),
+    HttpApiEndpoint.get("counters", "/counters", { disableCodecs: true, success: Counters }),
+    HttpApiEndpoint.get("requestLog", "/requests", {
+      disableCodecs: true,
+      query: RequestLogQuery.fields,
+      success: Schema.Struct({ requests: Schema.Array(RecordedRequest) })
+    }),
+    HttpApiEndpoint.get("partUploads", "/parts", {
+      disableCodecs: true,
+      success: Schema.Struct({ parts: Schema.Array(PartUpload) })
+    }),
+    HttpApiEndpoint.post("seedSharedTask", "/shared-tasks", {
+      disableCodecs: true,
+      payload: emptyReadsAs(SharedTaskSeed, {}),
+      success: Schema.Struct({ taskID: Schema.String })
+    }),
+    HttpApiEndpoint.post("configureQueue", "/queue", {
+      disableCodecs: true,
+      payload: emptyReadsAs(QueueSettings, {}),
+      // The dashboard as the task API answers it: every field it has.
+      success: Wire.tolerant(Queue.Dashboard)
+    }),
+    HttpApiEndpoint.post("reset", "/reset", { disableCodecs: true, success: Done })
+  ).middleware(RequestDecoding).prefix(CONTROL_PREFIX)
+).annotate(HttpApi.PayloadParseOptions, { onExcessProperty: "error", errors: "all" })
+
+const endpoints = Api.groups.control.endpoints
+
+/**
+ * The control endpoints' paths, from {@link Api}.
+ *
+ * @since 0.1.0
+ * @category paths
+ */
+export const paths = {
+  faults: endpoints.fault.path,
+  clearFaults: endpoints.clearFaults.path,
+  blocks: endpoints.defineBlock.path,
+  advance: endpoints.advance.path,
+  clock: endpoints.now.path,
+  counters: endpoints.counters.path,
+  requests: endpoints.requestLog.path,
+  parts: endpoints.partUploads.path,
+  sharedTasks: endpoints.seedSharedTask.path,
+  queue: endpoints.configureQueue.path,
+  reset: endpoints.reset.path
+} as const

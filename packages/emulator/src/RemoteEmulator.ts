@@ -1,6 +1,7 @@
 /**
  * An emulator running in another process (`pnpm emulator`, the CLI's
- * `oomol-task emulator`), controlled through its `/_emulator/…` endpoints.
+ * `oomol-task emulator`), controlled through its `/_emulator/…` endpoints with
+ * a client made from their description, `Control.Api`.
  *
  * @example
  * ```ts
@@ -13,9 +14,16 @@
  *
  * @since 0.1.0
  */
-import type { Queue } from "@oomol-cloud-task/contract"
+import { type Queue, Wire } from "@oomol-cloud-task/contract"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpApiClient from "effect/http-api/HttpApiClient"
 import * as Schema from "effect/Schema"
-import { BlockBehavior } from "./Block.js"
+import type { BlockBehavior } from "./Block.js"
 import * as Control from "./Control.js"
 import type { Fault } from "./Fault.js"
 import type { RouteName } from "./Route.js"
@@ -42,38 +50,66 @@ export interface RemoteEmulator {
   readonly reset: () => Promise<void>
 }
 
+type Failure = Control.InvalidRequest | HttpClientError.HttpClientError | Schema.SchemaError
+
+/** What went wrong, in one line: the emulator's own `{ message }` when it answered one. */
+const explain = (error: Failure): Effect.Effect<string> => {
+  if (Schema.isSchemaError(error)) return Effect.succeed(Wire.describeSchemaError(error))
+  if (error._tag === "InvalidRequest") return Effect.succeed(error.message)
+  const response = error.response
+  if (response === undefined) return Effect.succeed(error.message)
+  return response.json.pipe(
+    Effect.map((body) => {
+      const message = typeof body === "object" && body !== null && "message" in body ? body.message : undefined
+      return typeof message === "string" ? message : String(response.status)
+    }),
+    Effect.orElseSucceed(() => String(response.status))
+  )
+}
+
 /**
- * Controls the emulator whose task API is at `url`.
+ * Controls the emulator whose task API is at `url`. Each call runs on its
+ * own and leaves nothing behind that would keep a process alive (no runtime,
+ * no timer; connections are the global `fetch`'s).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const connectEmulator = (url: string): RemoteEmulator => {
   const base = url.replace(/\/+$/, "")
-  const send = async (path: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${base}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } })
+  // Made once, with no I/O: the client's methods are the description's endpoints.
+  const client = Effect.runSync(
+    HttpApiClient.make(Control.Api, { baseUrl: base }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+  const run = <A>(path: string, call: Effect.Effect<A, Failure>): Promise<A> =>
+    Effect.runPromiseExit(
+      // A test's tracer must not add `traceparent` / `b3` headers to control requests.
+      Effect.provideService(call, HttpClient.TracerPropagationEnabled, false)
+    ).then(async (exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      const failure = Cause.findErrorOption(exit.cause)
+      if (failure._tag === "None") throw Cause.squash(exit.cause)
+      throw new Error(`${path}: ${await Effect.runPromise(explain(failure.value))}`, { cause: failure.value })
     })
-    const json = await response.json() as { readonly message?: string }
-    if (!response.ok) throw new Error(`${path}: ${json.message ?? response.status}`)
-    return json
-  }
-  // Encoded as the endpoints decode them: `times: Infinity` travels as "Infinity".
-  const encodeFault = Schema.encodeSync(Control.AddFault)
+  const { paths } = Control
   return {
     url: base,
-    now: async () => (await send(Control.paths.clock)).now,
-    advance: async (ms) => (await send(Control.paths.advance, { ms })).now,
-    defineBlock: async (behavior) => void (await send(Control.paths.blocks, Schema.encodeSync(BlockBehavior)(behavior))),
-    fault: async (route, fault) => void (await send(Control.paths.faults, encodeFault({ route, fault }))),
-    clearFaults: async (route) => void (await send(Control.paths.clearFaults, route === undefined ? {} : { route })),
-    counters: () => send(Control.paths.counters),
-    requestLog: async (route) =>
-      (await send(`${Control.paths.requests}${route === undefined ? "" : `?route=${route}`}`)).requests,
-    partUploads: async () => (await send(Control.paths.parts)).parts,
-    seedSharedTask: async (seed = {}) => (await send(Control.paths.sharedTasks, seed)).taskID,
-    configureQueue: (settings) => send(Control.paths.queue, settings),
-    reset: async () => void (await send(Control.paths.reset, {}))
+    now: () => run(paths.clock, Effect.map(client.now(), ({ now }) => now)),
+    advance: (ms) => run(paths.advance, Effect.map(client.advance({ payload: { ms } }), ({ now }) => now)),
+    defineBlock: (behavior) => run(paths.blocks, Effect.asVoid(client.defineBlock({ payload: behavior }))),
+    fault: (route, fault) => run(paths.faults, Effect.asVoid(client.fault({ payload: { route, fault } }))),
+    clearFaults: (route) =>
+      run(paths.clearFaults, Effect.asVoid(client.clearFaults({ payload: route === undefined ? {} : { route } }))),
+    counters: () => run(paths.counters, client.counters()),
+    requestLog: (route) =>
+      run(
+        paths.requests,
+        Effect.map(client.requestLog({ query: route === undefined ? {} : { route } }), ({ requests }) => requests)
+      ),
+    partUploads: () => run(paths.parts, Effect.map(client.partUploads(), ({ parts }) => parts)),
+    seedSharedTask: (seed = {}) =>
+      run(paths.sharedTasks, Effect.map(client.seedSharedTask({ payload: seed }), ({ taskID }) => taskID)),
+    configureQueue: (settings) => run(paths.queue, client.configureQueue({ payload: settings })),
+    reset: () => run(paths.reset, Effect.asVoid(client.reset()))
   }
 }

@@ -3,6 +3,7 @@ import { Api } from "@oomol-cloud-task/contract"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerError from "effect/http/HttpServerError"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -43,7 +44,9 @@ export const make = (
   engine: Engine,
   transport: Transport
 ): Effect.Effect<
-  Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Scope.Scope>
+  Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Scope.Scope>,
+  never,
+  FileSystem.FileSystem | Scope.Scope
 > =>
   Effect.gen(function*() {
     const tasks = TaskRoutes.make(engine)
@@ -75,10 +78,10 @@ export const make = (
       })
 
     const router = yield* HttpRouter.make
-    yield* router.addAll([
-      ...routes.map(([method, path, route, handler]) => HttpRouter.route(method, path, instrument(route, handler))),
-      ...ControlRoutes.routes(engine).map(([method, path, handler]) => HttpRouter.route(method, path, answer(handler)))
-    ])
+    yield* router.addAll(
+      routes.map(([method, path, route, handler]) => HttpRouter.route(method, path, instrument(route, handler)))
+    )
+    yield* ControlRoutes.mount(router, engine)
     const routed = router.asHttpEffect()
 
     return Effect.gen(function*() {

@@ -13,8 +13,8 @@ export type Refusal = HttpServerResponse.HttpServerResponse
 export const jsonError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ message }, { status, headers })
 
-// Every problem names its field: `packageName: packageName must be a non-empty string`.
-const describe = (error: Schema.SchemaError): string =>
+/** Every problem, naming its field: `packageName: packageName must be a non-empty string`. */
+export const describe = (error: Schema.SchemaError): string =>
   Wire.problems(error)
     .map(({ message, path }) => (path.length > 0 ? `${path.map(String).join(".")}: ${message}` : message))
     .join("; ")
