@@ -4,10 +4,11 @@
  *
  * @since 0.1.0
  */
-import * as CliApp from "@effect/cli/CliApp"
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as CliError from "effect/cli/CliError"
+import * as CliOutput from "effect/cli/CliOutput"
+import * as Command from "effect/cli/Command"
 import { createRequire } from "node:module"
 import { emulator } from "./EmulatorCommand.js"
 import { ExitCode } from "./Failures.js"
@@ -46,11 +47,27 @@ export const command = root.pipe(
   ])
 )
 
-const cli = Command.run(command, { name: "oomol-task", version })
+const cli = Command.runWith(command, { version })
+
+// The help as effect/cli draws it; a command line it cannot read, only as
+// `oomol-task: <mistake>` lines on stderr (the command never started, and
+// stdout stays empty for a script reading `--json`); the version alone.
+const presenter: CliOutput.Presenter = {
+  present: (event) => {
+    switch (event._tag) {
+      case "Help":
+        return CliOutput.defaultPresenter.present(event)
+      case "InvalidInvocation":
+        return Effect.forEach(event.errors, (error) => Console.error(`oomol-task: ${error.message}`), { discard: true })
+      case "Version":
+        return Console.log(event.version)
+    }
+  }
+}
 
 /**
- * `--flag=value` as two arguments: the parser reads a repeated flag's value
- * only when it is a separate argument.
+ * `--flag=value` as two arguments, so every flag reads its value the same
+ * way whichever form was written; `--` ends the flags.
  *
  * @since 0.1.0
  * @category running
@@ -71,18 +88,14 @@ export const splitFlagValues = (args: ReadonlyArray<string>): ReadonlyArray<stri
  * @since 0.1.0
  * @category running
  */
-export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> => {
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, Command.Environment> => {
   const args = splitFlagValues(argv.slice(2))
-  if (args.length === 0) {
+  const program = args.length === 0
     // No command: the help, and a usage exit code so a script notices.
-    return cli([...argv.slice(0, 2), "--help"]).pipe(Effect.ignore, Effect.as(ExitCode.usage))
-  }
-  return cli([...argv.slice(0, 2), ...args]).pipe(
-    Effect.as(ExitCode.success),
-    Effect.catchAll((error) =>
-      Effect.succeed(
-        ValidationError.isValidationError(error) ? ExitCode.usage : error.exitCode
-      )
+    ? cli(["--help"]).pipe(Effect.ignore, Effect.as(ExitCode.usage))
+    : cli(args).pipe(
+      Effect.as(ExitCode.success),
+      Effect.catch((error) => Effect.succeed(CliError.isCliError(error) ? ExitCode.usage : error.exitCode))
     )
-  )
+  return Effect.provideService(program, CliOutput.Presenter, presenter)
 }

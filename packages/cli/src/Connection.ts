@@ -8,9 +8,6 @@
  *
  * @since 0.1.0
  */
-import * as Options from "@effect/cli/Options"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { Api } from "@oomol-cloud-task/contract"
 import { CloudTaskClient, type Errors } from "@oomol-cloud-task/effect"
 import * as Clock from "effect/Clock"
@@ -20,6 +17,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Flag from "effect/cli/Flag"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
 
 /**
  * `--api-key`, `--base-url`, `--upload-base-url`.
@@ -28,20 +28,20 @@ import * as Redacted from "effect/Redacted"
  * @category flags
  */
 export const flags = {
-  apiKey: Options.redacted("api-key").pipe(
-    Options.withPseudoName("key"),
-    Options.withDescription("The API key, sent as a Bearer token. Default: OOMOL_API_KEY."),
-    Options.optional
+  apiKey: Flag.Redacted("api-key").pipe(
+    Flag.withMetavar("key"),
+    Flag.withDescription("The API key, sent as a Bearer token. Default: OOMOL_API_KEY."),
+    Flag.optional
   ),
-  baseUrl: Options.text("base-url").pipe(
-    Options.withPseudoName("url"),
-    Options.withDescription(`The task API. Default: OOMOL_BASE_URL, else ${Api.DEFAULT_BASE_URL}.`),
-    Options.optional
+  baseUrl: Flag.String("base-url").pipe(
+    Flag.withMetavar("url"),
+    Flag.withDescription(`The task API. Default: OOMOL_BASE_URL, else ${Api.DEFAULT_BASE_URL}.`),
+    Flag.optional
   ),
-  uploadBaseUrl: Options.text("upload-base-url").pipe(
-    Options.withPseudoName("url"),
-    Options.withDescription(`The upload API. Default: OOMOL_UPLOAD_BASE_URL, else ${Api.DEFAULT_UPLOAD_BASE_URL}.`),
-    Options.optional
+  uploadBaseUrl: Flag.String("upload-base-url").pipe(
+    Flag.withMetavar("url"),
+    Flag.withDescription(`The upload API. Default: OOMOL_UPLOAD_BASE_URL, else ${Api.DEFAULT_UPLOAD_BASE_URL}.`),
+    Flag.optional
   )
 }
 
@@ -74,12 +74,13 @@ const logRequests = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
     Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
       yield* Console.error(`→ ${request.method} ${path(request.url)}`)
-      return yield* Effect.tapBoth(response, {
-        onSuccess: (res) =>
+      return yield* response.pipe(
+        Effect.tap((res) =>
           Effect.flatMap(Clock.currentTimeMillis, (end) =>
-            Console.error(`← ${res.status} ${request.method} ${path(request.url)} (${end - start} ms)`)),
-        onFailure: () => Console.error(`← no answer: ${request.method} ${path(request.url)}`)
-      })
+            Console.error(`← ${res.status} ${request.method} ${path(request.url)} (${end - start} ms)`))
+        ),
+        Effect.tapError(() => Console.error(`← no answer: ${request.method} ${path(request.url)}`))
+      )
     }))
 
 /**
@@ -93,10 +94,10 @@ export const layer = (
   flags: Flags,
   options: { readonly verbose: boolean }
 ): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const apiKey = yield* flagOrEnv(flags.apiKey, Config.redacted("OOMOL_API_KEY"), (key) => blank(Redacted.value(key)))
-    const baseUrl = yield* flagOrEnv(flags.baseUrl, Config.string("OOMOL_BASE_URL"), blank)
-    const uploadBaseUrl = yield* flagOrEnv(flags.uploadBaseUrl, Config.string("OOMOL_UPLOAD_BASE_URL"), blank)
+  Layer.unwrap(Effect.gen(function*() {
+    const apiKey = yield* flagOrEnv(flags.apiKey, Config.Redacted("OOMOL_API_KEY"), (key) => blank(Redacted.value(key)))
+    const baseUrl = yield* flagOrEnv(flags.baseUrl, Config.String("OOMOL_BASE_URL"), blank)
+    const uploadBaseUrl = yield* flagOrEnv(flags.uploadBaseUrl, Config.String("OOMOL_UPLOAD_BASE_URL"), blank)
     const clientOptions: CloudTaskClient.Options = {
       apiKey: Option.getOrUndefined(apiKey),
       baseUrl: Option.getOrUndefined(baseUrl),

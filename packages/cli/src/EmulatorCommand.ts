@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Command from "effect/cli/Command"
+import * as Flag from "effect/cli/Flag"
 import * as Failures from "./Failures.js"
 import * as Output from "./Output.js"
 
@@ -41,9 +41,9 @@ export const startedText = (emulator: { readonly url: string; readonly uploadBas
 export const emulator = Command.make(
   "emulator",
   {
-    port: Options.integer("port").pipe(
-      Options.withDescription("Listen on this port of 127.0.0.1. Default: PORT, else a free port."),
-      Options.optional
+    port: Flag.Int("port").pipe(
+      Flag.withDescription("Listen on this port of 127.0.0.1. Default: PORT, else a free port."),
+      Flag.optional
     ),
     json: Output.flags.json,
     verbose: Output.flags.verbose

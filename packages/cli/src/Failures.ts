@@ -16,6 +16,8 @@ import { Errors } from "@oomol-cloud-task/effect"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as PlatformError from "effect/PlatformError"
 import * as Schema from "effect/Schema"
 import type { Mode } from "./Output.js"
 
@@ -56,10 +58,6 @@ export interface Report {
   /** The `error` of the `--json` document: `type`, `message` and the error's own plain fields. */
   readonly json: Readonly<Record<string, unknown>>
 }
-
-// A file that cannot be read (a directory, no permission) fails with a platform error.
-const isPlatformError = (error: unknown): error is { readonly message: string } =>
-  typeof error === "object" && error !== null && ["SystemError", "BadArgument"].includes((error as { _tag?: string })._tag ?? "")
 
 const isServeError = (error: unknown): error is { readonly cause: unknown } =>
   typeof error === "object" && error !== null && (error as { _tag?: string })._tag === "ServeError"
@@ -115,7 +113,8 @@ export const describe = (error: unknown): Report => {
     const message = messageOf(error)
     return { exitCode: exitCodeOf(error), message, json: { type: error._tag, ...plainFields(error), message } }
   }
-  if (isPlatformError(error)) {
+  // A file that cannot be read (a directory, no permission) fails with a platform error.
+  if (PlatformError.isPlatformError(error)) {
     return { exitCode: ExitCode.usage, message: error.message, json: { type: "UsageError", message: error.message } }
   }
   if (isServeError(error)) {
@@ -137,10 +136,10 @@ export const describe = (error: unknown): Report => {
  * @category reporting
  */
 export const report = (mode: Mode) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, CommandFailed, R> =>
-  Effect.catchAllCause(effect, (cause) => {
-    if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
-    const first = Cause.failureOption(cause)
-    const error = first._tag === "Some" ? first.value : Cause.squash(cause)
+  Effect.catchCause(effect, (cause) => {
+    if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+    const first = Cause.findErrorOption(cause)
+    const error = Option.isSome(first) ? first.value : Cause.squash(cause)
     const shown = describe(error)
     return Effect.gen(function*() {
       if (mode.json) yield* Console.log(JSON.stringify({ error: shown.json }, null, 2))

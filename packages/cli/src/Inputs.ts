@@ -4,14 +4,13 @@
  *
  * @since 0.1.0
  */
-import * as Args from "@effect/cli/Args"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
 import type { CloudTaskClient } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Argument from "effect/cli/Argument"
+import * as CliError from "effect/cli/CliError"
+import * as Flag from "effect/cli/Flag"
 
 /**
  * A package and its version, as `run` and `create` take them.
@@ -31,13 +30,13 @@ export interface PackageSpec {
  * @since 0.1.0
  * @category parsing
  */
-export const parsePackageSpec = (text: string): Either.Either<PackageSpec, string> => {
+export const parsePackageSpec = (text: string): Result.Result<PackageSpec, string> => {
   const at = text.lastIndexOf("@")
   const packageName = text.slice(0, at)
   const packageVersion = text.slice(at + 1)
   return at > 0 && packageName !== "@" && packageVersion !== ""
-    ? Either.right({ packageName, packageVersion })
-    : Either.left(`expected <package>@<version> such as @oomol/my-package@1.0.0, not "${text}"`)
+    ? Result.succeed({ packageName, packageVersion })
+    : Result.fail(`expected <package>@<version> such as @oomol/my-package@1.0.0, not "${text}"`)
 }
 
 /**
@@ -47,9 +46,9 @@ export const parsePackageSpec = (text: string): Either.Either<PackageSpec, strin
  * @since 0.1.0
  * @category parsing
  */
-export const parseInput = (text: string): Either.Either<readonly [string, unknown], string> => {
+export const parseInput = (text: string): Result.Result<readonly [string, unknown], string> => {
   const eq = text.indexOf("=")
-  if (eq <= 0) return Either.left(`--input expects key=value, not "${text}"`)
+  if (eq <= 0) return Result.fail(`--input expects key=value, not "${text}"`)
   const raw = text.slice(eq + 1)
   let value: unknown = raw
   try {
@@ -57,10 +56,14 @@ export const parseInput = (text: string): Either.Either<readonly [string, unknow
   } catch {
     // Not JSON: the text is the value.
   }
-  return Either.right([text.slice(0, eq), value] as const)
+  return Result.succeed([text.slice(0, eq), value] as const)
 }
 
-const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
+const invalid = (message: string) => new CliError.ValidationError({ message })
+
+// A parse of ours as a command-line check: its message is what the user sees.
+const check = <A>(result: Result.Result<A, string>): Effect.Effect<A, CliError.CliError> =>
+  Effect.mapError(Effect.fromResult(result), invalid)
 
 /**
  * `<package>@<version>` and `<block>`.
@@ -69,11 +72,11 @@ const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(mess
  * @category arguments
  */
 export const args = {
-  spec: Args.text({ name: "package@version" }).pipe(
-    Args.withDescription("The package and its version, e.g. @oomol/my-package@1.0.0."),
-    Args.mapEffect((text) => Either.mapLeft(parsePackageSpec(text), HelpDoc.p))
+  spec: Argument.String("package@version").pipe(
+    Argument.withDescription("The package and its version, e.g. @oomol/my-package@1.0.0."),
+    Argument.mapEffect((text) => check(parsePackageSpec(text)))
   ),
-  block: Args.text({ name: "block" }).pipe(Args.withDescription("The block of the package to run, e.g. main."))
+  block: Argument.String("block").pipe(Argument.withDescription("The block of the package to run, e.g. main."))
 }
 
 /**
@@ -83,23 +86,24 @@ export const args = {
  * @category flags
  */
 export const flags = {
-  input: Options.text("input").pipe(
-    Options.withAlias("i"),
-    Options.withPseudoName("key=value"),
-    Options.withDescription(
+  input: Flag.String("input").pipe(
+    Flag.withAlias("i"),
+    Flag.withMetavar("key=value"),
+    Flag.withDescription(
       "An input value as key=value, repeatable. The value is read as JSON when it is JSON (n=3, ok=true, o='{\"a\":1}'), else as text (s=hello)."
     ),
-    Options.repeated,
-    Options.mapEffect((texts) => Effect.forEach(texts, (text) => Either.mapLeft(parseInput(text), invalid)))
+    Flag.atLeast(0),
+    Flag.mapEffect((texts) => Effect.forEach(texts, (text) => check(parseInput(text))))
   ),
-  inputFile: Options.fileParse("input-file", "json").pipe(
-    Options.withDescription("A JSON file holding an object of input values; --input values override its keys."),
-    Options.mapEffect((value) =>
+  inputFile: Flag.FileParse("input-file", { format: "json" }).pipe(
+    Flag.withMetavar("file"),
+    Flag.withDescription("A JSON file holding an object of input values; --input values override its keys."),
+    Flag.mapEffect((value) =>
       typeof value === "object" && value !== null && !Array.isArray(value)
         ? Effect.succeed(value as Readonly<Record<string, unknown>>)
         : Effect.fail(invalid("--input-file must hold a JSON object of input values"))
     ),
-    Options.optional
+    Flag.optional
   )
 }
 

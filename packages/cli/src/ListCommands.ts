@@ -4,14 +4,13 @@
  *
  * @since 0.1.0
  */
-import * as Args from "@effect/cli/Args"
-import * as Options from "@effect/cli/Options"
 import { Task } from "@oomol-cloud-task/contract"
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Argument from "effect/cli/Argument"
+import * as Flag from "effect/cli/Flag"
 import { service } from "./internal/command.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
@@ -28,7 +27,7 @@ const taskColumns: ReadonlyArray<Output.Column<Task.TaskListItem>> = [
 ]
 
 const text = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+  Flag.String(name).pipe(Flag.withDescription(description), Flag.optional)
 
 /**
  * `list`: one page of tasks, or every page with `--all`.
@@ -40,21 +39,21 @@ export const list = service(
   "list",
   "List your tasks, newest first: one page, or every page with --all.",
   {
-    size: Options.integer("size").pipe(Options.withDescription("Tasks per page, 1 to 100."), Options.optional),
-    status: Options.choice("status", Task.TaskStatus.literals).pipe(
-      Options.withDescription("Only tasks in this status."),
-      Options.optional
+    size: Flag.Int("size").pipe(Flag.withDescription("Tasks per page, 1 to 100."), Flag.optional),
+    status: Flag.Literals("status", Task.TaskStatus.literals).pipe(
+      Flag.withDescription("Only tasks in this status."),
+      Flag.optional
     ),
-    taskType: Options.choice("task-type", Task.TaskType.literals).pipe(
-      Options.withDescription("Only user or shared tasks."),
-      Options.optional
+    taskType: Flag.Literals("task-type", Task.TaskType.literals).pipe(
+      Flag.withDescription("Only user or shared tasks."),
+      Flag.optional
     ),
     workload: text("workload", "Only tasks of this workload type, e.g. serverless."),
     workloadID: text("workload-id", "Only tasks of this workload."),
     packageID: text("package-id", "Only tasks of this package."),
     blockName: text("block-name", "Only tasks of this block."),
     nextToken: text("next-token", "Start at this page, as a previous list printed."),
-    all: Options.boolean("all").pipe(Options.withDescription("Follow nextToken through every page."))
+    all: Flag.Boolean("all").pipe(Flag.withDescription("Follow nextToken through every page."), Flag.withDefault(false))
   },
   (values) =>
     Effect.gen(function*() {
@@ -70,7 +69,7 @@ export const list = service(
         nextToken: Option.getOrUndefined(values.nextToken)
       }
       const page = values.all
-        ? { tasks: Chunk.toReadonlyArray(yield* Stream.runCollect(client.listAllTasks(query))), nextToken: null }
+        ? { tasks: yield* Stream.runCollect(client.listAllTasks(query)), nextToken: null }
         : yield* client.listTasks(query)
       yield* Output.result(values, page, () => Output.table(taskColumns, page.tasks, "No tasks."))
       if (page.nextToken !== null && page.nextToken !== "") {
@@ -98,9 +97,9 @@ export const latest = service(
   "latest",
   "Print the latest task of each workload (1 to 50 workload IDs; commas also separate).",
   {
-    workloadIDs: Args.text({ name: "workloadID" }).pipe(
-      Args.withDescription("A workload ID; give one or more."),
-      Args.atLeast(1)
+    workloadIDs: Argument.String("workloadID").pipe(
+      Argument.withDescription("A workload ID; give one or more."),
+      Argument.atLeast(1)
     )
   },
   (values) =>

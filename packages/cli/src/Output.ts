@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Flag from "effect/cli/Flag"
 
 /**
  * `--json`, `--quiet` and `--verbose`.
@@ -15,15 +15,18 @@ import * as Effect from "effect/Effect"
  * @category flags
  */
 export const flags = {
-  json: Options.boolean("json").pipe(
-    Options.withDescription("Print the result as one JSON document on stdout (progress, if any, stays on stderr).")
+  json: Flag.Boolean("json").pipe(
+    Flag.withDescription("Print the result as one JSON document on stdout (progress, if any, stays on stderr)."),
+    Flag.withDefault(false)
   ),
-  quiet: Options.boolean("quiet").pipe(
-    Options.withAlias("q"),
-    Options.withDescription("Show no progress.")
+  quiet: Flag.Boolean("quiet").pipe(
+    Flag.withAlias("q"),
+    Flag.withDescription("Show no progress."),
+    Flag.withDefault(false)
   ),
-  verbose: Options.boolean("verbose").pipe(
-    Options.withDescription("Log each request on stderr, and print the full cause of an error.")
+  verbose: Flag.Boolean("verbose").pipe(
+    Flag.withDescription("Log each request on stderr, and print the full cause of an error."),
+    Flag.withDefault(false)
   )
 }
 

@@ -150,7 +150,7 @@ export const make = (options: {
           writer.write(line(title, state, ms) + "\n")
         }))
       if (options.initial !== undefined) yield* show
-      return { update: (next) => Effect.zipRight(Effect.sync(() => (state = next)), show) }
+      return { update: (next) => Effect.andThen(Effect.sync(() => (state = next)), show) }
     }
 
     let open = true
@@ -159,10 +159,10 @@ export const make = (options: {
         if (open) writer.write(`\r\x1b[2K${frame(title, state, ms, writer.columns || 80)}`)
       }))
     // Registered before the ticker, so it runs after the ticker has stopped.
-    yield* Effect.addFinalizer(() => Effect.zipRight(draw, Effect.sync(() => {
+    yield* Effect.addFinalizer(() => Effect.andThen(draw, Effect.sync(() => {
       open = false
       writer.write("\n")
     })))
     yield* Effect.forkScoped(Effect.repeat(draw, Schedule.spaced(options.refresh ?? 100)))
-    return { update: (next) => Effect.zipRight(Effect.sync(() => (state = next)), draw) }
+    return { update: (next) => Effect.andThen(Effect.sync(() => (state = next)), draw) }
   })

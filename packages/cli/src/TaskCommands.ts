@@ -3,22 +3,21 @@
  *
  * @since 0.1.0
  */
-import * as Args from "@effect/cli/Args"
-import * as Options from "@effect/cli/Options"
 import type { Logs, Task } from "@oomol-cloud-task/contract"
 import { CloudTaskClient, Polling } from "@oomol-cloud-task/effect"
-import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Argument from "effect/cli/Argument"
+import * as Flag from "effect/cli/Flag"
 import * as Inputs from "./Inputs.js"
 import { type Common, progress, service } from "./internal/command.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 import * as Waiting from "./Waiting.js"
 
-const taskID = Args.text({ name: "taskID" }).pipe(Args.withDescription("The task's ID, as create or run printed it."))
+const taskID = Argument.String("taskID").pipe(Argument.withDescription("The task's ID, as create or run printed it."))
 
 const successText = (id: string, result: Task.TaskResultSuccess<unknown>): string =>
   [
@@ -186,9 +185,10 @@ export const logs = service(
   "Print a task's logs, every page; with --follow, keep reading until the task has ended.",
   {
     taskID,
-    follow: Options.boolean("follow").pipe(
-      Options.withAlias("f"),
-      Options.withDescription("Keep reading new entries until the task ends (every --interval, default 3s).")
+    follow: Flag.Boolean("follow").pipe(
+      Flag.withAlias("f"),
+      Flag.withDescription("Keep reading new entries until the task ends (every --interval, default 3s)."),
+      Flag.withDefault(false)
     ),
     interval: Waiting.flags.interval
   },
@@ -198,7 +198,7 @@ export const logs = service(
       const follow = values.follow ? Option.match(values.interval, { onNone: () => true, onSome: Polling.fixed }) : false
       const entries = client.logs(values.taskID, { follow })
       if (values.json) {
-        const all = Chunk.toReadonlyArray(yield* Stream.runCollect(entries))
+        const all = yield* Stream.runCollect(entries)
         yield* Output.result(values, all, () => all.map(logLine).join("\n"))
       } else {
         yield* Stream.runForEach(entries, (entry) => Console.log(logLine(entry)))

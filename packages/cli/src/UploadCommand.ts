@@ -4,12 +4,12 @@
  *
  * @since 0.1.0
  */
-import * as Args from "@effect/cli/Args"
-import * as Options from "@effect/cli/Options"
 import { CloudTaskClient, Upload } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Argument from "effect/cli/Argument"
+import * as Flag from "effect/cli/Flag"
 import { basename } from "node:path"
 import { progress, service } from "./internal/command.js"
 import * as Output from "./Output.js"
@@ -36,10 +36,10 @@ export const upload = service(
   "upload",
   "Upload a file, showing its progress; prints the URL it can be downloaded from (for a day).",
   {
-    file: Args.file({ name: "file", exists: "yes" }).pipe(Args.withDescription("The file to upload.")),
-    concurrency: Options.integer("concurrency").pipe(
-      Options.withDescription("Parts sent at once. Default 4."),
-      Options.optional
+    file: Argument.File("file", { mustExist: true }).pipe(Argument.withDescription("The file to upload.")),
+    concurrency: Flag.Int("concurrency").pipe(
+      Flag.withDescription("Parts sent at once. Default 4."),
+      Flag.optional
     )
   },
   (values) =>
@@ -53,7 +53,7 @@ export const upload = service(
         return yield* Stream.runLast(Stream.tap(events, (event) => shown.update(stateOf(event))))
       }))
       // The stream ends with `Done` whenever it does not fail.
-      if (Option.isNone(done) || done.value._tag !== "Done") return yield* Effect.dieMessage("upload ended without its URL")
+      if (Option.isNone(done) || done.value._tag !== "Done") return yield* Effect.die(new Error("upload ended without its URL"))
       const file = done.value.file
       yield* Output.result(values, file, () => file.url)
       yield* Output.note(values, `${file.file_name}, ${file.file_size} bytes, ${file.mime_type}; expires ${file.expires_at}`)

@@ -4,14 +4,13 @@
  *
  * @since 0.1.0
  */
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
 import type { Task } from "@oomol-cloud-task/contract"
 import { CloudTaskClient, Polling } from "@oomol-cloud-task/effect"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as CliError from "effect/cli/CliError"
+import * as Flag from "effect/cli/Flag"
 import * as Progress from "./Progress.js"
 
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -32,18 +31,21 @@ export const parseDuration = (text: string): Duration.Duration | undefined => {
 }
 
 const duration = (name: string, description: string) =>
-  Options.text(name).pipe(
-    Options.withPseudoName("duration"),
-    Options.withDescription(description),
-    Options.mapEffect((text) => {
+  Flag.String(name).pipe(
+    Flag.withMetavar("duration"),
+    Flag.withDescription(description),
+    Flag.mapEffect((text) => {
       const parsed = parseDuration(text)
       return parsed === undefined
-        ? Effect.fail(ValidationError.invalidValue(HelpDoc.p(
-          `--${name} must be a duration above zero such as 30s, 10m, 1h or a number of milliseconds, not "${text}"`
-        )))
+        ? Effect.fail(
+          new CliError.ValidationError({
+            message:
+              `--${name} must be a duration above zero such as 30s, 10m, 1h or a number of milliseconds, not "${text}"`
+          })
+        )
         : Effect.succeed(parsed)
     }),
-    Options.optional
+    Flag.optional
   )
 
 /**
@@ -106,9 +108,8 @@ export const awaitTask = (taskID: string, flags: Flags, progress: Progress.Progr
       ...awaitOptions(flags),
       onProgress: (update) => progress.update(stateOf(update))
     }).pipe(
-      Effect.tapBoth({
-        onSuccess: (result) => progress.update(stateOf(result)),
-        onFailure: (error) =>
-          progress.update({ status: error._tag === "TaskFailed" ? "failed" : error._tag === "PollTimeout" ? "timed out" : "error" })
-      })
+      Effect.tap((result) => progress.update(stateOf(result))),
+      Effect.tapError((error) =>
+        progress.update({ status: error._tag === "TaskFailed" ? "failed" : error._tag === "PollTimeout" ? "timed out" : "error" })
+      )
     ))

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -13,14 +13,14 @@ import * as Cli from "./Cli.js"
 import { ExitCode } from "./Failures.js"
 
 Cli.run(process.argv).pipe(
-  Effect.provide(NodeContext.layer),
+  Effect.provide(NodeServices.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
       onExit(
         Exit.isSuccess(exit)
           ? exit.value as number
-          : Cause.isInterruptedOnly(exit.cause)
+          : Cause.hasInterruptsOnly(exit.cause)
           ? ExitCode.interrupted
           : ExitCode.taskFailed
       )

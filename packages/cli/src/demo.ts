@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Emulator } from "@oomol-cloud-task/emulator"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -66,13 +66,13 @@ const demo = Effect.gen(function*() {
     logs: ["Reading the text", "Counting words", "Writing the summary"],
     resultData: [{ summary: "Hello from the OOMOL Cloud Task emulator", words: 7 }]
   })
-  const env = new Map([
-    ["OOMOL_BASE_URL", emulator.url],
-    ["OOMOL_UPLOAD_BASE_URL", emulator.uploadBaseUrl],
-    ["OOMOL_API_KEY", "demo"]
-  ])
+  const env = {
+    OOMOL_BASE_URL: emulator.url,
+    OOMOL_UPLOAD_BASE_URL: emulator.uploadBaseUrl,
+    OOMOL_API_KEY: "demo"
+  }
   yield* Console.log(bold("oomol-task demo") + dim(" against the emulator, started in this process with:"))
-  for (const [name, value] of env) yield* Console.log(dim(`  ${name}=${value}`))
+  for (const [name, value] of Object.entries(env)) yield* Console.log(dim(`  ${name}=${value}`))
   yield* Console.log(dim("(the emulator takes any API key; a real one is never printed, not even with --verbose)"))
 
   yield* Effect.gen(function*() {
@@ -95,17 +95,17 @@ const demo = Effect.gen(function*() {
     const rows = Array.from({ length: 400_000 }, (_, i) => `${i},word-${i % 977},${(i * 7919) % 10_000}`)
     yield* Effect.promise(() => writeFile(file, `id,word,count\n${rows.join("\n")}\n`))
     yield* step(["upload", file])
-  }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+  }).pipe(Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(env)))
 
   yield* Console.log(
     `\n${bold("Done.")} Every command and flag: ${cyan("docs/cli.md")}. Keep an emulator running: ${cyan("oomol-task emulator")}.`
   )
 }).pipe(Effect.scoped)
 
-NodeRuntime.runMain(demo.pipe(Effect.provide(NodeContext.layer)), {
+NodeRuntime.runMain(demo.pipe(Effect.provide(NodeServices.layer)), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {
+    if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
       const error = Cause.squash(exit.cause)
       console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
     }

@@ -28,20 +28,24 @@ const oneLine = (out: Result): string => {
 
 describe("usage errors exit 2 and send nothing", () => {
   const cases: ReadonlyArray<readonly [string, ReadonlyArray<string>, RegExp]> = [
-    ["an unknown command", ["frobnicate"], /Invalid subcommand/],
-    ["an unknown flag", ["dashboard", "--frobnicate"], /unknown argument: '--frobnicate'/],
-    ["a missing argument", ["run", "@test/pkg@1.0.0"], /Missing argument <block>/],
+    ["an unknown command", ["frobnicate"], /^oomol-task: Unknown subcommand "frobnicate"/],
+    ["an unknown flag", ["dashboard", "--frobnicate"], /^oomol-task: Unrecognized flag: --frobnicate\b/],
+    ["a missing argument", ["run", "@test/pkg@1.0.0"], /^oomol-task: Missing required argument: block$/],
     ["a package without a version", ["run", "@test/pkg", "main"], /expected <package>@<version>/],
     ["an input without =", ["run", "@test/pkg@1.0.0", "main", "--input", "novalue"], /--input expects key=value/],
     ["a duration that is not one", ["wait", "t", "--timeout", "soon"], /--timeout must be a duration/],
     ["a zero interval", ["wait", "t", "--interval", "0"], /--interval must be a duration above zero/],
-    ["a missing input file", ["create", "@test/pkg@1.0.0", "main", "--input-file", "/no/such/file.json"], /must exist/],
+    [
+      "a missing input file",
+      ["create", "@test/pkg@1.0.0", "main", "--input-file", "/no/such/file.json"],
+      /--input-file: "\/no\/such\/file\.json"\. .*does not exist/
+    ],
     ["a page size the API refuses", ["list", "--size", "500"], /^oomol-task: size must be an integer between 1 and 100$/],
-    ["a status that does not exist", ["list", "--status", "sleeping"], /Expected one of the following cases: queued/],
+    ["a status that does not exist", ["list", "--status", "sleeping"], /--status: "sleeping"\. Expected: "queued" \| "scheduling"/],
     ["a task ID the API refuses", ["get", ".."], /^oomol-task: taskID must be a non-empty string/],
     ["an empty workload ID", ["latest", "a,,b"], /^oomol-task: workloadIDs must not contain empty items$/],
     ["a base URL that is not http", ["dashboard", "--base-url", "ftp://example.com"], /^oomol-task: baseUrl must be an http/],
-    ["a file to upload that does not exist", ["upload", "/no/such/file.bin"], /must exist/]
+    ["a file to upload that does not exist", ["upload", "/no/such/file.bin"], /<file>: "\/no\/such\/file\.bin"\. .*does not exist/]
   ]
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -63,10 +67,16 @@ describe("usage errors exit 2 and send nothing", () => {
     }
   })
 
-  it("no command at all prints the help and exits 2", async () => {
+  it("no command at all prints the help, listing every command, and exits 2", async () => {
     const out = await t.cli([])
     expect(out.code).toBe(2)
-    expect(out.stdout).toContain("COMMANDS")
+    const commands = out.stdout.slice(out.stdout.indexOf("SUBCOMMANDS"))
+    expect(commands).toMatch(/^SUBCOMMANDS\n/)
+    for (
+      const name of ["run", "create", "wait", "result", "get", "logs", "list", "latest", "dashboard", "pause", "resume", "upload", "emulator"]
+    ) {
+      expect(commands).toMatch(new RegExp(`^ +${name} `, "m"))
+    }
   })
 
   it("--help and --version exit 0", async () => {

@@ -3,7 +3,7 @@
  */
 import { Errors } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Either, Option } from "effect"
+import { Duration, Option, Result } from "effect"
 import { splitFlagValues } from "../src/Cli.js"
 import { describe as describeFailure, ExitCode } from "../src/Failures.js"
 import { parseInput, parsePackageSpec, request } from "../src/Inputs.js"
@@ -11,20 +11,20 @@ import { parseDuration } from "../src/Waiting.js"
 
 describe("--input key=value", () => {
   it("reads JSON values as JSON and anything else as text", () => {
-    expect(parseInput("n=3")).toEqual(Either.right(["n", 3]))
-    expect(parseInput("s=hello")).toEqual(Either.right(["s", "hello"]))
-    expect(parseInput("o={\"a\":1}")).toEqual(Either.right(["o", { a: 1 }]))
-    expect(parseInput("b=false")).toEqual(Either.right(["b", false]))
-    expect(parseInput("z=null")).toEqual(Either.right(["z", null]))
-    expect(parseInput("q=\"3\"")).toEqual(Either.right(["q", "3"]))
-    expect(parseInput("eq=a=b")).toEqual(Either.right(["eq", "a=b"]))
-    expect(parseInput("empty=")).toEqual(Either.right(["empty", ""]))
-    expect(parseInput("broken={\"a\":")).toEqual(Either.right(["broken", "{\"a\":"]))
+    expect(parseInput("n=3")).toEqual(Result.succeed(["n", 3]))
+    expect(parseInput("s=hello")).toEqual(Result.succeed(["s", "hello"]))
+    expect(parseInput("o={\"a\":1}")).toEqual(Result.succeed(["o", { a: 1 }]))
+    expect(parseInput("b=false")).toEqual(Result.succeed(["b", false]))
+    expect(parseInput("z=null")).toEqual(Result.succeed(["z", null]))
+    expect(parseInput("q=\"3\"")).toEqual(Result.succeed(["q", "3"]))
+    expect(parseInput("eq=a=b")).toEqual(Result.succeed(["eq", "a=b"]))
+    expect(parseInput("empty=")).toEqual(Result.succeed(["empty", ""]))
+    expect(parseInput("broken={\"a\":")).toEqual(Result.succeed(["broken", "{\"a\":"]))
   })
 
   it("needs a key and an =", () => {
-    expect(Either.isLeft(parseInput("novalue"))).toBe(true)
-    expect(Either.isLeft(parseInput("=3"))).toBe(true)
+    expect(Result.isFailure(parseInput("novalue"))).toBe(true)
+    expect(Result.isFailure(parseInput("=3"))).toBe(true)
   })
 
   it("--input values go over the file's, and no inputs means no inputValues", () => {
@@ -43,21 +43,21 @@ describe("--input key=value", () => {
 describe("<package>@<version>", () => {
   it("splits at the last @, so scoped names keep theirs", () => {
     expect(parsePackageSpec("@oomol/my-package@1.0.0")).toEqual(
-      Either.right({ packageName: "@oomol/my-package", packageVersion: "1.0.0" })
+      Result.succeed({ packageName: "@oomol/my-package", packageVersion: "1.0.0" })
     )
-    expect(parsePackageSpec("plain@2.1.0-beta.1")).toEqual(Either.right({ packageName: "plain", packageVersion: "2.1.0-beta.1" }))
+    expect(parsePackageSpec("plain@2.1.0-beta.1")).toEqual(Result.succeed({ packageName: "plain", packageVersion: "2.1.0-beta.1" }))
   })
 
   it("needs both a name and a version", () => {
     for (const text of ["@oomol/my-package", "pkg", "pkg@", "@1.0.0", "@@1"]) {
-      expect(Either.isLeft(parsePackageSpec(text)), text).toBe(true)
+      expect(Result.isFailure(parsePackageSpec(text)), text).toBe(true)
     }
   })
 })
 
 describe("durations", () => {
   it("reads units and plain milliseconds", () => {
-    const ms = (text: string) => Option.getOrUndefined(Option.map(Option.fromNullable(parseDuration(text)), Duration.toMillis))
+    const ms = (text: string) => Option.getOrUndefined(Option.map(Option.fromNullishOr(parseDuration(text)), Duration.toMillis))
     expect(ms("30s")).toBe(30_000)
     expect(ms("10m")).toBe(600_000)
     expect(ms("1h")).toBe(3_600_000)

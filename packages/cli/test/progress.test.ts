@@ -3,7 +3,8 @@
  * elsewhere, and the built binary's progress when it has no terminal.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Scope, TestClock } from "effect"
+import { Effect, Exit, Scope } from "effect"
+import { TestClock } from "effect/testing"
 import * as Progress from "../src/Progress.js"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -43,7 +44,7 @@ describe("formatting", () => {
 })
 
 describe("lines mode", () => {
-  it.scoped("writes a line each time the status or percent changes, never the same twice", () =>
+  it.effect("writes a line each time the status or percent changes, never the same twice", () =>
     Effect.gen(function*() {
       const { writer, writes } = recorder()
       const progress = yield* Progress.make({ title: "task t", mode: "lines", writer })
@@ -60,7 +61,7 @@ describe("lines mode", () => {
       ])
     }))
 
-  it.scoped("off writes nothing", () =>
+  it.effect("off writes nothing", () =>
     Effect.gen(function*() {
       const { writer, writes } = recorder()
       const progress = yield* Progress.make({ title: "task t", mode: "off", writer })
@@ -79,7 +80,7 @@ describe("bar mode", () => {
     Effect.gen(function*() {
       const { writer, writes } = recorder({ isTTY: true, columns: 60 })
       const scope = yield* Scope.make()
-      const progress = yield* Scope.extend(
+      const progress = yield* Scope.provide(
         Progress.make({ title: "task t", mode: "bar", writer, initial: { status: "queued", percent: 0 }, refresh: 100 }),
         scope
       )

@@ -2,9 +2,9 @@
  * What every command that talks to the service shares: the connection and
  * output flags, the client, failure reporting, and a progress display on stderr.
  */
-import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Command from "effect/cli/Command"
 import * as Connection from "../Connection.js"
 import * as Failures from "../Failures.js"
 import * as Output from "../Output.js"
@@ -24,10 +24,10 @@ export const service = <Name extends string, const Config extends Command.Comman
   name: Name,
   description: string,
   config: Config,
-  handler: (values: Command.Command.ParseConfig<Config & typeof common>) => Effect.Effect<void, E, R>
+  handler: (values: Command.Command.Config.Infer<Config & typeof common>) => Effect.Effect<void, E, R>
 ) =>
   Command.make(name, { ...config, ...common }, (values) => {
-    const all = values as Command.Command.ParseConfig<Config & typeof common> & Common
+    const all = values as Command.Command.Config.Infer<Config & typeof common> & Common
     return handler(all).pipe(
       Effect.provide(Connection.layer(all, { verbose: all.verbose })),
       Failures.report(all)
