@@ -34,7 +34,8 @@ const shared = {
 }
 
 // `index` for browsers and every other runtime, free of Node built-ins; `node`
-// (the `node` export condition) also uploads file paths, with @effect/platform-node,
+// (the `node` export condition) also uploads file paths (`effect/FileSystem` on
+// @effect/platform-node's NodeFileSystem; nothing else of it, so no `redis` peer),
 // and sends with undici, which is split into a chunk of its own: it is loaded on
 // the first request, so an `import` does not parse it.
 for (const [entry, platform] of [["index", "neutral"], ["node", "node"]]) {

@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type { Errors } from "@oomol-cloud-task/effect"
 import { fromClientError } from "./internal/failure.js"
@@ -80,11 +80,11 @@ export class OomolTaskClient {
   }
 
   #call<A>(use: (client: Service) => Effect.Effect<A, Errors.CloudTaskError>, signal?: AbortSignal): Promise<A> {
-    return this.#runner.run(Effect.flatMap(CloudTaskClient.CloudTaskClient, use), signal)
+    return this.#runner.run(CloudTaskClient.CloudTaskClient.use(use), signal)
   }
 
   #stream<A>(use: (client: Service) => Stream.Stream<A, Errors.CloudTaskError>, signal?: AbortSignal) {
-    return this.#runner.iterate(Stream.unwrap(Effect.map(CloudTaskClient.CloudTaskClient, use)), signal)
+    return this.#runner.iterate(Stream.unwrap(CloudTaskClient.CloudTaskClient.useSync(use)), signal)
   }
 
   /** Creates a task. `type` is always sent as `"serverless"`; `webhookUrl` and `metadata` are dropped. */
@@ -215,9 +215,9 @@ export class OomolTaskClient {
         Stream.map(
           c.awaitAll(taskIDs, awaitAllOptions(options)),
           ({ result, taskID }): SettledTask<T> =>
-            Either.match(result, {
-              onLeft: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
-              onRight: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
+            Result.match(result, {
+              onFailure: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
+              onSuccess: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
             })
         ),
       options?.signal

@@ -76,19 +76,26 @@ describe.skipIf(!hasChromium)("uploadFile in headless Chromium", () => {
   it("an abort stops the parts and rejects with UploadError UPLOAD_CANCELLED", async () => {
     emulator.fault("uploadPart", Fault.sticky(Fault.hang()))
     const before = emulator.requests("uploadPart")
-    const outcome = await browser.page.evaluate(async ({ baseUrl, part, uploadBaseUrl }) => {
+    type Pending = { abortUpload: () => void; uploadOutcome: Promise<{ isUploadError: boolean; name: string; code: string; message: string }> }
+    await browser.page.evaluate(({ baseUrl, part, uploadBaseUrl }) => {
       const { OomolTaskClient, UploadError } = (window as unknown as { sdk: Sdk }).sdk
       const client = new OomolTaskClient({ baseUrl, credentials: "include" })
       const controller = new AbortController()
-      setTimeout(() => controller.abort(), 300)
-      const error = await client.uploadFile(new Blob([new Uint8Array(2 * part + 1)]), {
+      const page = window as unknown as Pending
+      page.abortUpload = () => controller.abort()
+      page.uploadOutcome = client.uploadFile(new Blob([new Uint8Array(2 * part + 1)]), {
         uploadBaseUrl,
         signal: controller.signal
-      }).then(() => undefined, (e: unknown) => e)
-      await client.dispose()
-      const failure = error as { name: string; code: string; message: string }
-      return { isUploadError: error instanceof UploadError, name: failure.name, code: failure.code, message: failure.message }
+      }).then(() => undefined, (e: unknown) => e).then(async (error) => {
+        await client.dispose()
+        const failure = error as { name: string; code: string; message: string }
+        return { isUploadError: error instanceof UploadError, name: failure.name, code: failure.code, message: failure.message }
+      })
     }, { baseUrl: emulator.url, part: PART, uploadBaseUrl: emulator.uploadBaseUrl })
+    // Abort once every part is in flight: when the store has seen all three, however long that took.
+    await expect.poll(() => emulator.requests("uploadPart") - before, { timeout: 20_000, interval: 20 }).toBe(3)
+    await browser.page.evaluate(() => (window as unknown as Pending).abortUpload())
+    const outcome = await browser.page.evaluate(() => (window as unknown as Pending).uploadOutcome)
     expect(outcome).toEqual({ isUploadError: true, name: "UploadError", code: "UPLOAD_CANCELLED", message: "Upload cancelled" })
     expect(emulator.requests("uploadPart") - before).toBe(3)
   })

@@ -72,6 +72,20 @@ describe("against the emulator", () => {
     expect((await client.getDashboard()).pause.paused).toBe(false)
   })
 
+  it("sends no trace headers (Effect 4's HttpClient adds them by default), over undici and over fetch", async () => {
+    const overFetch = new OomolTaskClient({ apiKey: "emulator-key", baseUrl: emulator.url, fetch: globalThis.fetch })
+    try {
+      for (const c of [client, overFetch]) {
+        await c.getDashboard()
+        const { headers } = emulator.requestLog("dashboard").at(-1)!
+        expect(headers.authorization).toBe("Bearer emulator-key")
+        expect(Object.keys(headers).filter((name) => /^(traceparent|tracestate|b3|x-b3-)/.test(name))).toEqual([])
+      }
+    } finally {
+      await overFetch.dispose()
+    }
+  })
+
   it("a wrong key is a 401 ApiError, and a wait on an unknown task ends with its 404", async () => {
     const stranger = new OomolTaskClient({ apiKey: "wrong", baseUrl: emulator.url })
     await expect(stranger.getDashboard()).rejects.toMatchObject({ name: "ApiError", status: 401 })

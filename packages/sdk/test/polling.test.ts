@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -23,11 +22,17 @@ const rejection = (promise: Promise<unknown>) => promise.then(() => expect.unrea
 const fast = { intervalMs: 1, backoff: { strategy: BackoffStrategy.Fixed } }
 
 describe("intervalMs and backoff map onto the Effect client's schedules", () => {
+  // The delay after each of n polls, all stepped at the same instant.
   const delays = (options: Parameters<typeof schedule>[0], n = 5) =>
-    Effect.map(
-      Schedule.run(Schedule.delays(schedule(options)), 0, Array.from({ length: n }, (_, i) => i)),
-      (out) => Chunk.toArray(out).map(Duration.toMillis)
-    )
+    Effect.gen(function*() {
+      const step = yield* Schedule.toStep(schedule(options))
+      const out: Array<number> = []
+      for (let i = 0; i < n; i++) {
+        const [, delay] = yield* step(0, i)
+        out.push(Duration.toMillis(delay))
+      }
+      return out
+    })
 
   it.effect("the default: exponential from 3000 ms capped at 3000 ms, a poll every 3 s", () =>
     Effect.map(delays({}), (d) => expect(d).toEqual([3000, 3000, 3000, 3000, 3000])))

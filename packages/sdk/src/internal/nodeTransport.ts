@@ -4,21 +4,19 @@
  * about twice the CPU of the request under it (`pnpm bench`). undici is loaded
  * on a client's first request, so importing the package stays fast.
  */
-import { CloudTaskClient, UndiciHttpClient } from "@oomol-cloud-task/effect"
-import * as HttpClient from "@effect/platform/HttpClient"
+import { CloudTaskClient, UndiciHttpClient, Upload } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type { ClientLayer } from "./transport.js"
 
 /**
  * The Effect client on an undici `Agent` of its own, destroyed by `dispose()`.
- * `UndiciHttpClient` keeps the request timeout with its timer per request.
- * Part PUTs follow redirects, as fetch would, and have no timeout but the
- * upload's own for each part.
+ * API requests keep the client's request timeout; part PUTs follow redirects,
+ * as fetch would, and have no timeout but the upload's own for each part.
  */
 export const layer: ClientLayer = (options) =>
-  Layer.scoped(
-    CloudTaskClient.CloudTaskClient,
+  Layer.unwrap(
     Effect.gen(function*() {
       // undici is CommonJS: its exports are the module's default, in Node and in a bundle's chunk alike.
       const { Agent, interceptors } = (yield* Effect.promise(() => import("undici"))).default
@@ -30,7 +28,9 @@ export const layer: ClientLayer = (options) =>
       const parts = yield* UndiciHttpClient.make({
         dispatcher: agent.compose(interceptors.redirect({ maxRedirections: 20 }))
       })
-      const settings = yield* Effect.provideService(CloudTaskClient.settings(options), HttpClient.HttpClient, api)
-      return CloudTaskClient.fromSettings({ ...settings, client: parts }, options)
+      return CloudTaskClient.layer(options).pipe(
+        Layer.provide(Layer.succeed(Upload.PartClient, parts)),
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, api))
+      )
     })
   )

@@ -28,7 +28,7 @@ export const schedule = (options: Pick<AwaitOptions, "intervalMs" | "backoff">):
  * `resultData` as the official SDK treats it: whatever the service sent, typed
  * by the caller, unchecked.
  */
-export const resultData: Schema.Schema<unknown> = Schema.Unknown
+export const resultData: Schema.Codec<unknown> = Schema.Unknown
 
 /** The Effect client's await options for the official ones. */
 export const pollingOptions = (options: AwaitOptions | AwaitAllOptions = {}): Polling.AwaitOptions<unknown> => {

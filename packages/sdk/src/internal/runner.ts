@@ -1,16 +1,16 @@
 /**
  * Running the Effect client's effects as Promises: one `ManagedRuntime` per
  * client, every call cancellable by its caller's signal and by `dispose()`,
- * every failure rejected as the facade's error (never a `FiberFailure`).
+ * every failure rejected as the facade's error (the error itself, never an
+ * interruption's generic `Error`).
  */
 import type { CloudTaskClient, Errors } from "@oomol-cloud-task/effect"
 import * as Cause from "effect/Cause"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
+import * as Pull from "effect/Pull"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ClientDisposedError } from "../Errors.js"
@@ -34,7 +34,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   // can end them (an iterator dropped without `break` would otherwise keep
   // its timers).
   const inFlight = new Set<() => void>()
-  const open = new Set<Scope.CloseableScope>()
+  const open = new Set<Scope.Closeable>()
   let disposed = false
 
   // A fiber per call, observed directly: a pending call holds no
@@ -48,7 +48,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
       let interrupted = false
       const interrupt = () => {
         interrupted = true
-        fiber.unsafeInterruptAsFork(fiber.id())
+        fiber.interruptUnsafe()
       }
       signal?.addEventListener("abort", interrupt, { once: true })
       inFlight.add(interrupt)
@@ -57,13 +57,12 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         inFlight.delete(interrupt)
         if (Exit.isSuccess(exit)) return resolve(exit.value)
         // An interruption is ours to explain; a failure that raced it still wins.
-        if (Cause.isInterruptedOnly(exit.cause) || interrupted) {
+        if (Cause.hasInterruptsOnly(exit.cause) || interrupted) {
           if (signal?.aborted) return reject(abortError(signal))
           if (disposed) return reject(new ClientDisposedError())
-          if (Cause.isInterruptedOnly(exit.cause)) return reject(abortError(undefined))
+          if (Cause.hasInterruptsOnly(exit.cause)) return reject(abortError(undefined))
         }
-        // A value thrown inside a span arrives wrapped in a Proxy; callers get the one they threw.
-        reject(toRejection(Cause.originalError(Cause.squash(exit.cause))))
+        reject(toRejection(Cause.squash(exit.cause)))
       })
     })
 
@@ -73,15 +72,16 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
     signal?: AbortSignal
   ): AsyncGenerator<A, void, undefined> {
     if (disposed) throw new ClientDisposedError()
-    const scope = Effect.runSync(Scope.make())
+    const scope = Scope.makeUnsafe()
     open.add(scope)
     try {
-      const pull = await run(Scope.extend(Stream.toPull(stream), scope), signal)
-      const next = Effect.catchAll(pull, Option.match({ onNone: () => Effect.succeed(undefined), onSome: Effect.fail }))
+      const pull = await run(Scope.provide(Stream.toPull(stream), scope), signal)
+      // The stream's end is a `Done` failure of the pull: here, `undefined`.
+      const next = Pull.catchDone(pull, () => Effect.undefined)
       for (;;) {
         const chunk = await run(next, signal)
         if (chunk === undefined) return
-        for (const item of Chunk.toReadonlyArray(chunk)) yield item
+        for (const item of chunk) yield item
       }
     } finally {
       open.delete(scope)

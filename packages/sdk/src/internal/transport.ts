@@ -3,9 +3,9 @@
  * Every runtime has `fetch`; the Node entry point adds a faster transport of
  * its own (see `nodeTransport.ts`), used unless the caller passes a `fetch`.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import { CloudTaskClient, type Errors } from "@oomol-cloud-task/effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type { ClientOptions } from "../Types.js"
 import { clientOptions } from "./options.js"
@@ -31,11 +31,15 @@ export const provideNative = (make: ClientLayer): void => {
 const asOfficialFetch = (fetch: typeof globalThis.fetch): typeof globalThis.fetch => (input, init) =>
   fetch(input instanceof URL ? input.href : input, init === undefined ? init : { ...init, headers: new Headers(init.headers) })
 
+// Effect's default `Fetch` is `globalThis.fetch` as it was on the first request
+// of the process; a stub or polyfill installed later must still be used.
+const globalFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init)
+
 /** The caller's `fetch` when given, else the global one (looked up at each request). */
 const fetchLayer = (fetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient> =>
-  fetch === undefined
-    ? FetchHttpClient.layer
-    : FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, asOfficialFetch(fetch))))
+  FetchHttpClient.layer.pipe(
+    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch === undefined ? globalFetch : asOfficialFetch(fetch)))
+  )
 
 /** The Effect client a facade client runs: on the runtime's own transport, or on `fetch`. */
 export const clientLayer = (options: ClientOptions): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>

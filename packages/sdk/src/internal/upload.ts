@@ -2,9 +2,9 @@
  * `uploadFile` as the official SDK defines it, on the Effect client's upload:
  * what it accepts, `retries`, `onProgress(0..100)` and `UPLOAD_CANCELLED`.
  */
-import type * as FileSystem from "@effect/platform/FileSystem"
 import { type CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { UploadError } from "../Errors.js"
@@ -30,16 +30,13 @@ const uploadOf = (
   const run = <E, R>(input: Upload.Input<E, R>) =>
     report === undefined
       ? Effect.map(client.upload(input, options), (uploaded) => uploaded.url)
-      : Stream.runFoldEffect(client.uploadWithProgress(input, options), "", (url, event) =>
+      : Stream.runFoldEffect(client.uploadWithProgress(input, options), () => "", (url, event) =>
         Effect.as(report(event), event._tag === "Done" ? event.file.url : url))
   if (typeof file === "string") {
     if (fileSystem === undefined) return invalid("a file path can be uploaded only in Node; pass a File, Blob or bytes")
     // A file that cannot be read rejects with Node's own error (`code: "ENOENT"`, …).
     return run(Upload.fromPath(file)).pipe(
-      Effect.catchTags({
-        SystemError: (error) => Effect.die(error.cause instanceof Error ? error.cause : error),
-        BadArgument: (error) => Effect.die(error.cause instanceof Error ? error.cause : error)
-      }),
+      Effect.catchTag("PlatformError", (error) => Effect.die(error.reason.cause instanceof Error ? error.reason.cause : error)),
       Effect.provide(fileSystem)
     )
   }
