@@ -4,9 +4,9 @@
  *
  * @example
  * ```ts
- * import { FetchHttpClient } from "@effect/platform"
  * import { CloudTaskClient } from "@oomol-cloud-task/effect"
  * import { Effect, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  *
  * const program = Effect.gen(function* () {
  *   const client = yield* CloudTaskClient.CloudTaskClient
@@ -28,38 +28,35 @@
  *
  * @since 0.1.0
  */
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Api, Logs, Queue, Task } from "@oomol-cloud-task/contract"
-import * as Chunk from "effect/Chunk"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import type * as Logs from "@oomol-cloud-task/contract/Logs"
+import type * as Queue from "@oomol-cloud-task/contract/Queue"
+import type * as Task from "@oomol-cloud-task/contract/Task"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import { identity } from "effect/Function"
+import { flow, identity } from "effect/Function"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
-import {
-  type ApiError,
-  InvalidInput,
-  type NetworkError,
-  type PollTimeout,
-  type RequestError,
-  type TaskFailed,
-  TaskMayExist
-} from "./Errors.js"
-import * as Http from "./internal/http.js"
-import { httpUrl, jsonBody, validate } from "./internal/input.js"
-import * as LogPages from "./internal/logs.js"
-import * as RequestTimeout from "./internal/requestTimeout.js"
-import * as Polling from "./Polling.js"
+import type * as Stream from "effect/Stream"
+import type { ApiError, InvalidInput, NetworkError, PollTimeout, RequestError, TaskFailed, TaskMayExist } from "./Errors.js"
+import * as Defaults from "./internal/defaults.js"
+import { httpUrl } from "./internal/input.js"
+import * as Logs_ from "./internal/logs.js"
+import * as Queue_ from "./internal/queue.js"
+import * as Request from "./internal/request.js"
+import * as Tasks from "./internal/tasks.js"
+import * as Uploads from "./internal/uploads.js"
+import { httpPartSender } from "./internal/uploadSenders.js"
+import * as Waiting from "./internal/waiting.js"
+import type * as Polling from "./Polling.js"
 import * as Retry from "./Retry.js"
 import * as Upload from "./Upload.js"
 
@@ -91,7 +88,7 @@ export interface CreateTaskRequest {
  */
 export interface Settled<A = Task.DefaultResultData> {
   readonly taskID: string
-  readonly result: Either.Either<Task.TaskResultSuccess<A>, AwaitError>
+  readonly result: Result.Result<Task.TaskResultSuccess<A>, AwaitError>
 }
 
 /**
@@ -135,7 +132,7 @@ export interface Service {
   /** A task's current result state; `resultData` decoded by `options.resultData` when given. */
   readonly getTaskResult: <A = Task.DefaultResultData>(
     taskID: string,
-    options?: { readonly resultData?: Schema.Schema<A, any, never> | undefined }
+    options?: { readonly resultData?: Schema.Codec<A, any> | undefined }
   ) => Effect.Effect<Task.TaskResult<A>, InvalidInput | RequestError>
   /** One page (1-based, about 100 entries) of a task's logs. */
   readonly getTaskLogs: (
@@ -194,10 +191,9 @@ export interface Service {
  * @since 0.1.0
  * @category tags
  */
-export class CloudTaskClient extends Context.Tag("@oomol-cloud-task/effect/CloudTaskClient")<
-  CloudTaskClient,
-  Service
->() {}
+export class CloudTaskClient extends Context.Service<CloudTaskClient, Service>()(
+  "@oomol-cloud-task/effect/CloudTaskClient"
+) {}
 
 /**
  * How the client reaches the service.
@@ -212,295 +208,75 @@ export interface Options {
   readonly baseUrl?: string | undefined
   /** The upload API. Default `https://llm.oomol.com/api/tasks/files/remote-cache`. */
   readonly uploadBaseUrl?: string | undefined
-  /** Headers for every request to the task and upload APIs (never to presigned part URLs). */
+  /**
+   * Headers for every request to the task and upload APIs (never to presigned
+   * part URLs). Their values are hidden wherever a request is printed.
+   */
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
   /** The fetch `credentials` mode. Default `"include"`, so a browser sends its session cookie. */
   readonly credentials?: RequestCredentials | undefined
   /** When a failed request is tried again. Default `Retry.defaultPolicy`. */
   readonly retry?: Retry.RetryPolicy | undefined
   /**
-   * How long one request may take before it counts as failed. Default 30 s.
-   * On `UndiciHttpClient` its timer per request keeps this one too (the
-   * shorter of the two applies). `false`, zero or infinity leave timeouts to
-   * the `HttpClient` (`UndiciHttpClient`'s `timeout`, an undici dispatcher's
-   * `headersTimeout` and `bodyTimeout`); a timer waits at most about 24.8 days.
+   * How long one request may take, from sending to the last byte of its
+   * answer, before it is aborted and counts as failed (a `NetworkError`, tried
+   * again like any). Default 30 s, on the Effect `Clock`. `false`, zero or
+   * infinity leave timeouts to the `HttpClient` (`UndiciHttpClient`'s
+   * `timeout`, an undici dispatcher's `headersTimeout` and `bodyTimeout`),
+   * whose own timeouts apply as well; a timer waits at most about 24.8 days.
    */
-  readonly requestTimeout?: Duration.DurationInput | false | undefined
+  readonly requestTimeout?: Duration.Input | false | undefined
   /** The largest task creation body, in bytes. Default 8 MiB. */
   readonly maxInputBytes?: number | undefined
 }
 
 /**
- * The settings a client runs with, once read and checked.
- *
- * @since 0.1.0
- * @category options
- */
-export interface Settings {
-  readonly baseUrl: string
-  readonly uploadBaseUrl: string
-  /** Sent with every request to the two APIs; printed (inspected, as JSON, logged) with the values hidden. */
-  readonly headers: Readonly<Record<string, string>>
-  readonly http: Http.Http
-  /** The `HttpClient` underneath, without trace headers: presigned part PUTs go through it bare. */
-  readonly client: HttpClient.HttpClient
-  readonly retry: Retry.RetryPolicy
-}
-
-// The headers as sent, but printed (inspected, as JSON, in a log line) with every
-// value hidden: they carry the key, and default headers may carry credentials too.
-const hiddenWhenPrinted = (headers: Record<string, string>): Readonly<Record<string, string>> => {
-  const shown = () => Object.fromEntries(Object.keys(headers).map((name) => [name, "<redacted>"]))
-  return Object.defineProperties(headers, {
-    toJSON: { value: shown },
-    [Symbol.for("nodejs.util.inspect.custom")]: { value: shown }
-  })
-}
-
-/**
- * Reads and checks options into the settings every endpoint shares.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const settings = (options: Options = {}): Effect.Effect<Settings, InvalidInput, HttpClient.HttpClient> =>
-  Effect.gen(function*() {
-    const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
-    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
-    // The endpoint's own span says what a request was for; an HTTP span per
-    // request would double the cost of tracing, and its trace headers would
-    // make every browser request preflighted.
-    const untraced = HttpClient.withTracerDisabledWhen(() => true)
-    const given = yield* HttpClient.HttpClient
-    // A transport that keeps a timer per request (UndiciHttpClient) keeps the
-    // request timeout too, so a request does not carry a second one.
-    const timeout = options.requestTimeout === false
-      ? undefined
-      : RequestTimeout.asTimer(Duration.decode(options.requestTimeout ?? "30 seconds"))
-    const api = RequestTimeout.handOver(given, timeout ?? false)
-    const headers: Record<string, string> = { ...options.defaultHeaders, accept: "application/json" }
-    if (options.apiKey !== undefined) headers.authorization = `Bearer ${Redacted.value(options.apiKey)}`
-    return {
-      baseUrl,
-      uploadBaseUrl,
-      headers: hiddenWhenPrinted(headers),
-      http: Http.make({
-        client: untraced(api.client),
-        credentials: options.credentials ?? "include",
-        followRedirects: false,
-        timeout: api.timeout
-      }),
-      client: untraced(given),
-      retry: options.retry ?? Retry.defaultPolicy
-    }
-  })
-
-const builtInTracer = Effect.runSync(Effect.tracer)
-
-const validateTaskID = validate(Task.TaskID)
-const validateQuery = validate(Task.ListTasksQuery)
-const validateWorkloadIDs = validate(Task.WorkloadIDs)
-const validateCreateBody = validate(Task.CreateTaskBody)
-const validateLogsPage = validate(Logs.LogsPage)
-
-const decodeCreated = Http.decoder(Task.CreateTaskResponse)
-const decodeList = Http.decoder(Task.TaskListResponse)
-const decodeLatest = Http.decoder(Task.LatestTasksResponse)
-const decodeDetail = Http.decoder(Task.TaskDetail)
-const decodeDefaultResult = Http.decoder(Task.DefaultTaskResult)
-const decodeLogs = Http.decoder(Logs.LogsResponse)
-const decodeDashboard = Http.decoder(Queue.Dashboard)
-const decodePause = Http.decoder(Queue.PauseResponse)
-
-// Decoders of callers' result schemas, built once per schema.
-const resultDecoders = new WeakMap<object, Http.Decoder<Task.TaskResult<unknown>>>()
-const resultDecoder = <A>(schema: Schema.Schema<A, any, never> | undefined): Http.Decoder<Task.TaskResult<A>> => {
-  if (schema === undefined) return decodeDefaultResult as unknown as Http.Decoder<Task.TaskResult<A>>
-  let decode = resultDecoders.get(schema)
-  if (decode === undefined) {
-    decode = Http.decoder(Task.TaskResult(schema)) as Http.Decoder<Task.TaskResult<unknown>>
-    resultDecoders.set(schema, decode)
-  }
-  return decode as Http.Decoder<Task.TaskResult<A>>
-}
-
-const urlParamsOf = (query: Task.ListTasksQuery): Record<string, string> => {
-  const params: Record<string, string> = {}
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== "") params[key] = String(value)
-  }
-  return params
-}
-
-const workloadIDList = (workloadIDs: ReadonlyArray<string> | string): ReadonlyArray<string> =>
-  (typeof workloadIDs === "string" ? workloadIDs.split(",") : workloadIDs).map((id) =>
-    typeof id === "string" ? id.trim() : id
-  )
-
-/**
- * Builds the service from checked settings.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const fromSettings = (config: Settings, options: Pick<Options, "maxInputBytes"> = {}): Service => {
-  const { baseUrl, headers, http, retry } = config
-  const maxInputBytes = options.maxInputBytes ?? 8 * 1024 * 1024
-  const url = (path: string) => baseUrl + path
-
-  const idempotent = Retry.retrying(retry, Retry.isTransient)
-  const untilTaken = Retry.retrying(retry, Retry.isNotTaken)
-  const get = <A>(path: string, decode: Http.Decoder<A>, urlParams?: Record<string, string>) =>
-    idempotent(http.json(HttpClientRequest.get(url(path), { headers, ...(urlParams && { urlParams }) }), decode))
-  const post = <A>(path: string, body: string, decode: Http.Decoder<A>) =>
-    http.json(HttpClientRequest.post(url(path), { headers, body: HttpBody.text(body, "application/json") }), decode)
-
-  // Spans cost as much as the rest of a request, so they are made only when a
-  // tracer other than Effect's built-in one listens.
-  const span = (name: string, taskID?: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.tracerWith((tracer) =>
-      tracer === builtInTracer
-        ? effect
-        : Effect.withSpan(effect, `CloudTaskClient.${name}`, {
-          kind: "client",
-          captureStackTrace: false,
-          ...(taskID === undefined ? {} : { attributes: { "oomol.task.id": taskID } })
-        })
-    )
-
-  const createTask: Service["createTask"] = (request) =>
-    Effect.gen(function*() {
-      const body = yield* validateCreateBody({
-        type: "serverless",
-        packageName: request.packageName,
-        packageVersion: request.packageVersion,
-        blockName: request.blockName,
-        ...(request.inputValues === undefined ? {} : { inputValues: request.inputValues })
-      })
-      const text = yield* jsonBody(body, "the task's input", maxInputBytes)
-      return yield* post(Api.paths.tasks, text, decodeCreated).pipe(
-        untilTaken,
-        Effect.catchAll((error): Effect.Effect<never, ApiError | NetworkError | TaskMayExist> =>
-          Retry.isNotTaken(error) || (error._tag === "ApiError" && error.status < 500)
-            ? Effect.fail(error as ApiError | NetworkError)
-            : Effect.fail(TaskMayExist.fromFailure(error))
-        )
-      )
-    }).pipe(span("createTask"))
-
-  const listTasks: Service["listTasks"] = (query = {}) =>
-    validateQuery(query).pipe(
-      Effect.flatMap((valid) => get(Api.paths.tasks, decodeList, urlParamsOf(valid))),
-      span("listTasks")
-    )
-
-  const listAllTasks: Service["listAllTasks"] = (query = {}) =>
-    Stream.paginateChunkEffect(query.nextToken, (nextToken) =>
-      Effect.map(listTasks({ ...query, nextToken }), (page) =>
-        [
-          Chunk.unsafeFromArray(page.tasks as Array<Task.TaskListItem>),
-          // A token that does not move would page forever.
-          page.nextToken === null || page.nextToken === "" || page.nextToken === nextToken
-            ? Option.none()
-            : Option.some<string | undefined>(page.nextToken)
-        ] as const))
-
-  const getLatestTasks: Service["getLatestTasks"] = (workloadIDs) =>
-    validateWorkloadIDs(workloadIDList(workloadIDs)).pipe(
-      Effect.flatMap((ids) => get(Api.paths.latestTasks, decodeLatest, { workloadIDs: ids.join(",") })),
-      span("getLatestTasks")
-    )
-
-  const getTask: Service["getTask"] = (taskID) =>
-    validateTaskID(taskID).pipe(
-      Effect.flatMap((id) => get(Api.paths.task(id), decodeDetail)),
-      span("getTask", taskID)
-    )
-
-  const resultOf = <A>(taskID: string, decode: Http.Decoder<Task.TaskResult<A>>) =>
-    get(Api.paths.taskResult(taskID), decode).pipe(span("getTaskResult", taskID))
-
-  const getTaskResult: Service["getTaskResult"] = (taskID, options) =>
-    Effect.flatMap(validateTaskID(taskID), (id) => resultOf(id, resultDecoder(options?.resultData)))
-
-  const getTaskLogs: Service["getTaskLogs"] = (taskID, options = {}) =>
-    Effect.all([validateTaskID(taskID), validateLogsPage(options.page ?? 1)]).pipe(
-      Effect.flatMap(([id, page]) => get(Api.paths.taskLogs(id), decodeLogs, { page: String(page) })),
-      span("getTaskLogs", taskID)
-    )
-
-  const logs: Service["logs"] = (taskID, options = {}) =>
-    Stream.unwrap(Effect.map(validateTaskID(taskID), (id) => {
-      const page = (n: number) =>
-        get(Api.paths.taskLogs(id), decodeLogs, { page: String(n) }).pipe(span("getTaskLogs", id))
-      const decodeStatus = resultDecoder(undefined)
-      const ended = Effect.map(resultOf(id, decodeStatus), (result) => Task.isTerminal(result.status))
-      const follow = options.follow === true
-        ? Polling.defaultSchedule
-        : options.follow === false ? undefined : options.follow
-      return LogPages.entries(page, ended, follow)
-    }))
-
-  const getDashboard: Service["getDashboard"] = () => get(Api.paths.dashboard, decodeDashboard).pipe(span("getDashboard"))
-
-  // Pausing twice leaves the queue paused: safe to send again.
-  const setTasksPause: Service["setTasksPause"] = (paused) =>
-    idempotent(post(paused ? Api.paths.pause : Api.paths.resume, "{}", decodePause)).pipe(
-      span(paused ? "pauseUserQueue" : "resumeUserQueue")
-    )
-
-  const watch: Service["watch"] = (taskID, options = {}) =>
-    Stream.unwrap(Effect.map(validateTaskID(taskID), (id) =>
-      Polling.watch(id, resultOf(id, resultDecoder(options.resultData)), options)))
-
-  const awaitResult: Service["awaitResult"] = (taskID, options = {}) =>
-    validateTaskID(taskID).pipe(
-      Effect.flatMap((id) => Polling.awaitResult(id, resultOf(id, resultDecoder(options.resultData)), options)),
-      span("awaitResult", taskID)
-    )
-
-  const createAndWait: Service["createAndWait"] = (request, options) =>
-    Effect.flatMap(createTask(request), ({ taskID }) =>
-      Effect.map(awaitResult(taskID, options), (result) => ({ taskID, result })))
-
-  const awaitAll: Service["awaitAll"] = (taskIDs, options = {}) =>
-    Stream.fromIterable(taskIDs).pipe(
-      Stream.mapEffect(
-        (taskID) => Effect.map(Effect.either(awaitResult(taskID, options)), (result) => ({ taskID, result })),
-        { concurrency: options.concurrency ?? 16, unordered: true }
-      )
-    )
-
-  return {
-    createTask,
-    listTasks,
-    listAllTasks,
-    getLatestTasks,
-    getTask,
-    getTaskDetail: getTask,
-    getTaskResult,
-    getTaskLogs,
-    logs,
-    getDashboard,
-    setTasksPause,
-    pauseUserQueue: () => setTasksPause(true),
-    resumeUserQueue: () => setTasksPause(false),
-    watch,
-    awaitResult,
-    createAndWait,
-    awaitAll,
-    ...Upload.make(config)
-  }
-}
-
-/**
- * Builds the service on the `HttpClient` in context.
+ * Builds the service on the `HttpClient` in context. That client is configured
+ * here, once, for every request to the two APIs: the base URL, the bearer
+ * token, the default headers, `accept: application/json`, fetch's
+ * `credentials`, no redirect, no trace headers. Presigned part PUTs go
+ * through an `Upload.PartClient` when one is provided, else through the same
+ * `HttpClient`, bare.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
-  Effect.map(settings(options), (config) => fromSettings(config, options))
+  Effect.gen(function*() {
+    const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
+    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
+    const http = yield* HttpClient.HttpClient
+    const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
+    const defaultHeaders = options.defaultHeaders ?? {}
+    const apiKey = options.apiKey
+    const apis = Request.route(http, {
+      credentials: options.credentials ?? "include",
+      followRedirects: false,
+      fetchHeaders: "keep",
+      hiddenHeaders: Object.keys(defaultHeaders)
+    }).pipe(HttpClient.mapRequest(flow(
+      HttpClientRequest.setHeaders(defaultHeaders),
+      // After the default headers: the key replaces an Authorization among them.
+      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
+      HttpClientRequest.acceptJson
+    )))
+    const timeout = Request.timeoutOf(options.requestTimeout)
+    const retry = options.retry ?? Retry.defaultPolicy
+    const taskApi = Request.api(
+      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), timeout),
+      retry
+    )
+    // Upload requests carry full URLs: an upload may name its own upload API.
+    const uploadApi = Request.api(Request.sender(apis, timeout), retry)
+    const { resultOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
+    return CloudTaskClient.of({
+      ...tasks,
+      ...Queue_.make(taskApi),
+      ...Logs_.make(taskApi, { resultOf }),
+      ...Waiting.make({ createTask: tasks.createTask, resultOf }),
+      ...Upload.make(Uploads.make(uploadApi, uploadBaseUrl, httpPartSender(parts)))
+    })
+  })
 
 /**
  * The client as a layer. It still needs an `HttpClient`: `FetchHttpClient.layer`
@@ -514,8 +290,7 @@ export const layer = (options: Options = {}): Layer.Layer<CloudTaskClient, Inval
 
 // A variable set to blank text counts as unset, as a shell's `VAR=` means.
 const setting = <A>(config: Config.Config<A>, text: (value: A) => string): Config.Config<A | undefined> =>
-  Config.map(Config.option(config), (value) =>
-    Option.getOrUndefined(Option.filter(value, (v) => text(v).trim() !== "")))
+  Config.map(Config.option(config), (value) => Option.getOrUndefined(Option.filter(value, (v) => text(v).trim() !== "")))
 
 /**
  * The client configured from the environment: `OOMOL_API_KEY` (kept
@@ -527,14 +302,14 @@ const setting = <A>(config: Config.Config<A>, text: (value: A) => string): Confi
  */
 export const layerConfig = (
   options: Omit<Options, "apiKey" | "baseUrl" | "uploadBaseUrl"> = {}
-): Layer.Layer<CloudTaskClient, InvalidInput | ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<CloudTaskClient, InvalidInput | Config.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     CloudTaskClient,
     Effect.flatMap(
       Config.all({
-        apiKey: setting(Config.redacted("OOMOL_API_KEY"), (key) => Redacted.value(key)),
-        baseUrl: setting(Config.string("OOMOL_BASE_URL"), identity),
-        uploadBaseUrl: setting(Config.string("OOMOL_UPLOAD_BASE_URL"), identity)
+        apiKey: setting(Config.Redacted("OOMOL_API_KEY"), (key) => Redacted.value(key)),
+        baseUrl: setting(Config.String("OOMOL_BASE_URL"), identity),
+        uploadBaseUrl: setting(Config.String("OOMOL_UPLOAD_BASE_URL"), identity)
       }),
       (env) => make({ ...options, ...env })
     )

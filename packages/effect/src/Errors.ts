@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Failure } from "@oomol-cloud-task/contract"
+import * as Failure from "@oomol-cloud-task/contract/Failure"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 
@@ -34,7 +34,7 @@ export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   status: Schema.Number,
   body: Schema.Unknown,
   message: Schema.String,
-  retryAfter: Schema.optional(Schema.DurationFromSelf)
+  retryAfter: Schema.optional(Schema.Duration)
 }) {}
 
 /**
@@ -124,7 +124,7 @@ export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
 export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout", {
   taskID: Schema.String,
   message: Schema.String,
-  timeout: Schema.optional(Schema.DurationFromSelf),
+  timeout: Schema.optional(Schema.Duration),
   lastError: Schema.optional(Schema.String)
 }) {
   /** @since 0.1.0 */

@@ -8,15 +8,16 @@
  *
  * @since 0.1.0
  */
-import { Task } from "@oomol-cloud-task/contract"
+import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ApiError, PollTimeout, type RequestError, TaskFailed } from "./Errors.js"
+import * as Defaults from "./internal/defaults.js"
 
 /**
  * A poll every `interval`, the official `BackoffStrategy.Fixed`.
@@ -24,8 +25,7 @@ import { type ApiError, PollTimeout, type RequestError, TaskFailed } from "./Err
  * @since 0.1.0
  * @category schedules
  */
-export const fixed = (interval: Duration.DurationInput): Schedule.Schedule<unknown> =>
-  Schedule.asVoid(Schedule.spaced(interval))
+export const fixed = (interval: Duration.Input): Schedule.Schedule<unknown> => Schedule.spaced(interval)
 
 /**
  * The official `BackoffStrategy.Exponential`: the n-th wait is
@@ -35,15 +35,14 @@ export const fixed = (interval: Duration.DurationInput): Schedule.Schedule<unkno
  * @category schedules
  */
 export const exponential = (options: {
-  readonly base: Duration.DurationInput
-  readonly cap: Duration.DurationInput
+  readonly base: Duration.Input
+  readonly cap: Duration.Input
   readonly factor?: number
 }): Schedule.Schedule<unknown> => {
-  const factor = options.factor ?? 1.5
-  return Schedule.exponential(Duration.times(Duration.decode(options.base), factor), factor).pipe(
-    Schedule.union(Schedule.spaced(options.cap)),
-    Schedule.asVoid
-  )
+  const factor = options.factor ?? Defaults.pollFactor
+  const first = Duration.times(Duration.fromInputUnsafe(options.base), factor)
+  // `min` recurs while either does and waits the shorter: Effect's own cap.
+  return Schedule.min([Schedule.exponential(first, factor), Schedule.spaced(options.cap)])
 }
 
 /**
@@ -53,7 +52,7 @@ export const exponential = (options: {
  * @since 0.1.0
  * @category schedules
  */
-export const defaultSchedule: Schedule.Schedule<unknown> = exponential({ base: "3 seconds", cap: "3 seconds" })
+export const defaultSchedule: Schedule.Schedule<unknown> = exponential({ base: Defaults.pollBase, cap: Defaults.pollCap })
 
 /**
  * How to wait for a task.
@@ -65,9 +64,9 @@ export interface AwaitOptions<A = Task.DefaultResultData> {
   /** When to poll again after each answer or failed poll. Default {@link defaultSchedule}. */
   readonly schedule?: Schedule.Schedule<unknown, unknown> | undefined
   /** Give up after this long with a `PollTimeout`. Default: wait until the task ends. */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.Input | undefined
   /** Decodes a successful task's `resultData`. Default: a list of objects. */
-  readonly resultData?: Schema.Schema<A, any, never> | undefined
+  readonly resultData?: Schema.Codec<A, any> | undefined
   /** Called with every in-progress answer and the task it is about (one callback can serve many tasks). */
   readonly onProgress?: ((update: Task.TaskResultInProgress, taskID: string) => Effect.Effect<void>) | undefined
 }
@@ -90,24 +89,24 @@ const poller = <A>(
   poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
   schedule: Schedule.Schedule<unknown, unknown>
 ) =>
-  Effect.map(Schedule.driver(schedule), (driver) => {
+  Effect.map(Schedule.toStepWithSleep(schedule), (step) => {
     let lastError: RequestError | undefined
     // What the schedule was last fed: the answer, or none after a failed poll.
     let input: Option.Option<Task.TaskResult<A>> | undefined
     const giveUp = (timeout: Duration.Duration | undefined) => PollTimeout.after(taskID, timeout, lastError?.message)
     // A schedule that stops before the task ends is a timeout of the caller's making.
     const wait = Effect.suspend(() =>
-      input === undefined ? Effect.void : Effect.mapError(driver.next(input), () => giveUp(undefined))
+      input === undefined ? Effect.void : Effect.mapError(step(input), () => giveUp(undefined))
     )
-    const next: Effect.Effect<Task.TaskResult<A>, ApiError | PollTimeout> = Effect.zipRight(
+    const next: Effect.Effect<Task.TaskResult<A>, ApiError | PollTimeout> = Effect.andThen(
       wait,
-      Effect.flatMap(Effect.either(poll), (answer) => {
-        if (Either.isRight(answer)) {
-          input = Option.some(answer.right)
-          return Effect.succeed(answer.right)
+      Effect.flatMap(Effect.result(poll), (answer) => {
+        if (Result.isSuccess(answer)) {
+          input = Option.some(answer.success)
+          return Effect.succeed(answer.success)
         }
-        if (isPermanent(answer.left)) return Effect.fail(answer.left)
-        lastError = answer.left
+        if (isPermanent(answer.failure)) return Effect.fail(answer.failure)
+        lastError = answer.failure
         input = Option.none()
         return next
       })
@@ -116,13 +115,13 @@ const poller = <A>(
   })
 
 const withTimeout = (
-  timeout: Duration.DurationInput | undefined,
+  timeout: Duration.Input | undefined,
   giveUp: (timeout: Duration.Duration) => PollTimeout
 ) =>
 <A, E>(waiting: Effect.Effect<A, E>): Effect.Effect<A, E | PollTimeout> => {
   if (timeout === undefined) return waiting
-  const duration = Duration.decode(timeout)
-  return Effect.timeoutFail(waiting, { duration, onTimeout: () => giveUp(duration) })
+  const duration = Duration.fromInputUnsafe(timeout)
+  return Effect.timeoutOrElse(waiting, { duration, orElse: () => Effect.fail(giveUp(duration)) })
 }
 
 /**
@@ -141,7 +140,7 @@ export const watch = <A>(
 ): Stream.Stream<Task.TaskResult<A>, ApiError | PollTimeout> =>
   Stream.unwrap(Effect.map(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
     const onProgress = options.onProgress
-    const statuses = Stream.repeatEffect(next).pipe(
+    const statuses = Stream.fromEffectRepeat(next).pipe(
       Stream.takeUntil((result) => Task.isTerminal(result.status)),
       Stream.tap((result) =>
         onProgress === undefined || Task.isTerminal(result.status)
@@ -150,8 +149,8 @@ export const watch = <A>(
       )
     )
     if (options.timeout === undefined) return statuses
-    const timeout = Duration.decode(options.timeout)
-    return Stream.interruptWhen(statuses, Effect.zipRight(Effect.sleep(timeout), Effect.fail(giveUp(timeout))))
+    const timeout = Duration.fromInputUnsafe(options.timeout)
+    return Stream.interruptWhen(statuses, Effect.andThen(Effect.sleep(timeout), Effect.fail(giveUp(timeout))))
   }))
 
 /**
@@ -175,7 +174,7 @@ export const awaitResult = <A>(
       (result) => {
         if (result.status === "success") return Effect.succeed(result)
         if (result.status === "failed") return Effect.fail(TaskFailed.fromResult(taskID, result))
-        return onProgress === undefined ? loop : Effect.zipRight(onProgress(result, taskID), loop)
+        return onProgress === undefined ? loop : Effect.andThen(onProgress(result, taskID), loop)
       }
     )
     return withTimeout(options.timeout, giveUp)(loop)

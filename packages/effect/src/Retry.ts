@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { RequestError } from "./Errors.js"
+import * as Defaults from "./internal/defaults.js"
 
 /**
  * A retry policy: a schedule whose input is the failure just seen.
@@ -55,15 +56,17 @@ export interface RetryOptions {
   /** Tries after the first. Default 3. */
   readonly times?: number
   /** The first wait, doubled each time. Default 500 ms. */
-  readonly base?: Duration.DurationInput
+  readonly base?: Duration.Input
   /** No wait is longer. Default 10 s. */
-  readonly cap?: Duration.DurationInput
+  readonly cap?: Duration.Input
   /**
    * A `Retry-After` longer than this ends the retries (the error keeps the
    * wait the service asked for). Default 60 s.
    */
-  readonly maxRetryAfter?: Duration.DurationInput
+  readonly maxRetryAfter?: Duration.Input
 }
+
+const retryAfterOf = (error: RequestError) => (error._tag === "ApiError" ? error.retryAfter : undefined)
 
 /**
  * Capped exponential backoff with jitter that honours `Retry-After`: waits
@@ -75,20 +78,18 @@ export interface RetryOptions {
  * @category policy
  */
 export const make = (options: RetryOptions = {}): RetryPolicy => {
-  const maxRetryAfter = Duration.decode(options.maxRetryAfter ?? "60 seconds")
-  const retryAfterOf = (error: RequestError) => (error._tag === "ApiError" ? error.retryAfter : undefined)
-  return Schedule.exponential(options.base ?? "500 millis", 2).pipe(
-    Schedule.jittered,
-    Schedule.union(Schedule.spaced(options.cap ?? "10 seconds")),
-    Schedule.intersect(Schedule.recurs(options.times ?? 3)),
-    Schedule.intersect(Schedule.identity<RequestError>()),
-    Schedule.check((error: RequestError) => {
-      const wait = retryAfterOf(error)
-      return wait === undefined || Duration.lessThanOrEqualTo(wait, maxRetryAfter)
+  const maxRetryAfter = Duration.fromInputUnsafe(options.maxRetryAfter ?? Defaults.maxRetryAfter)
+  const backoff = Schedule.jittered(Schedule.exponential(options.base ?? Defaults.retryBase, 2))
+  return Schedule.min([backoff, Schedule.spaced(options.cap ?? Defaults.retryCap)]).pipe(
+    Schedule.upTo({ times: options.times ?? Defaults.retryTimes }),
+    Schedule.setInputType<RequestError>(),
+    Schedule.while(({ input }) => {
+      const wait = retryAfterOf(input)
+      return wait === undefined || Duration.isLessThanOrEqualTo(wait, maxRetryAfter)
     }),
-    Schedule.modifyDelay(([, error], delay) => {
-      const wait = retryAfterOf(error)
-      return wait === undefined ? delay : Duration.max(delay, wait)
+    Schedule.modifyDelay(({ duration, input }) => {
+      const wait = retryAfterOf(input)
+      return Effect.succeed(wait === undefined ? duration : Duration.max(duration, wait))
     })
   )
 }
@@ -108,7 +109,7 @@ export const defaultPolicy: RetryPolicy = make()
  * @since 0.1.0
  * @category policy
  */
-export const never: RetryPolicy = Schedule.stop
+export const never: RetryPolicy = Schedule.recurs(0)
 
 /**
  * Reads a `Retry-After` header: delay-seconds or an HTTP date (relative to
@@ -126,25 +127,14 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
 }
 
 /**
- * Runs `effect`, trying it again on `policy` while `shouldRetry` holds. The
- * schedule is only started once a try has failed, so a request that succeeds
- * the first time costs nothing extra.
+ * Runs an effect, trying it again on `policy` while `shouldRetry` holds
+ * (`Effect.retry` with the policy, the predicate built in once).
  *
  * @since 0.1.0
  * @category policy
  */
-export const retrying = (policy: RetryPolicy, shouldRetry: (error: RequestError) => boolean) =>
-<A, E extends RequestError>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-  Effect.catchAll(effect, (first) => {
-    if (!shouldRetry(first)) return Effect.fail(first)
-    return Effect.flatMap(Schedule.driver(policy), (driver) => {
-      const after = (error: E): Effect.Effect<A, E> =>
-        driver.next(error).pipe(
-          Effect.matchEffect({
-            onFailure: () => Effect.fail(error),
-            onSuccess: () => Effect.catchAll(effect, (next) => (shouldRetry(next) ? after(next) : Effect.fail(next)))
-          })
-        )
-      return after(first)
-    })
-  })
+export const retrying = (policy: RetryPolicy, shouldRetry: (error: RequestError) => boolean) => {
+  const schedule = Schedule.while(policy, ({ input }) => shouldRetry(input))
+  return <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.retry(effect, schedule)
+}

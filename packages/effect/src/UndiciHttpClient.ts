@@ -1,25 +1,28 @@
 /**
  * An `HttpClient` on undici's dispatcher, for Node: one `dispatch` per
- * request, its answer read whole before the request succeeds, and nothing
- * else per request — no `AbortController`, body stream or finalizer — so it
- * takes about half the CPU of `NodeHttpClient.layerUndici` from
- * `@effect/platform-node`, and less than Node's `fetch` (`pnpm bench`).
+ * request, its answer read whole before the request succeeds into a response
+ * of this module's own (no WHATWG `Response`, no body stream per answer), so
+ * it takes less CPU than `NodeHttpClient.layerUndici` from
+ * `@effect/platform-node` or Node's `fetch` (`pnpm bench`).
  *
  * What it keeps to:
  * - An answer is read whole into memory before the request succeeds: right for
  *   the API's small JSON answers, not meant for large downloads.
  * - A request body is sent as given (bytes, text, `FormData`); a `Stream` body
- *   is refused with a `RequestError` (reason `Encode`).
+ *   is refused with an `HttpClientError` whose reason is an `EncodeError`.
  * - `timeout` is a timer per request, from sending to the last byte of the
- *   answer: when it passes, the request is aborted (its connection closed) and
- *   fails with a `RequestError` (reason `Transport`) that says `no answer
- *   within …`. `CloudTaskClient` hands its own `requestTimeout` to this timer
- *   (the shorter of the two applies), so it keeps no timer of its own per
- *   request, and reports the same `NetworkError` either way.
+ *   answer. When it passes, the request fails with a `TransportError` that
+ *   says `no answer within …`: a request already written is aborted (its
+ *   connection closed); one still waiting for its connection is dropped, and
+ *   its cause carries undici's connect-timeout code (`UND_ERR_CONNECT_TIMEOUT`),
+ *   as the service never saw it.
  * - Interrupting a request aborts it, and so does closing its scope
  *   (`HttpClient.withScope`).
+ * - A failure keeps undici's error as its `cause`: a `TransportError` before
+ *   the answer's status came, a `DecodeError` (the response and its status
+ *   kept) once it had.
  * - No redirect is followed (compose the dispatcher with undici's redirect
- *   interceptor for that), and it makes no span of its own.
+ *   interceptor for that), and no HTTP upgrade is made.
  *
  * `undici` is an optional peer dependency: install it to use this module.
  * It is loaded when a layer needs an `Agent` or `make` the global dispatcher,
@@ -42,23 +45,24 @@
  *
  * @since 0.2.0
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as UrlParams from "@effect/platform/UrlParams"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { globalValue } from "effect/GlobalValue"
+import * as Cookies from "effect/http/Cookies"
+import * as Headers from "effect/http/Headers"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
+import * as UrlParams from "effect/http/UrlParams"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
+import type * as Schema from "effect/Schema"
+import type * as Socket from "effect/socket/Socket"
 import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
-import * as RequestTimeout from "./internal/requestTimeout.js"
 
 /**
  * What the client needs of an undici dispatcher: an `Agent`, `Pool` or
@@ -115,250 +119,362 @@ export interface Options {
   readonly dispatcher?: Dispatcher | undefined
   /**
    * How long a request may take, from sending to the last byte of its answer:
-   * a timer per request, past which the request is aborted and fails with a
-   * `RequestError` saying `no answer within …`. `CloudTaskClient` hands its
-   * `requestTimeout` to this timer; the shorter of the two applies. Default:
-   * no limit.
+   * a timer per request, past which the request fails with a `TransportError`
+   * saying `no answer within …`. Zero or infinity: no limit; a timer waits at
+   * most about 24.8 days. Default: no limit.
    */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.Input | undefined
 }
+
+type RawHeaders = Record<string, string | Array<string> | undefined>
 
 /** An answer read whole: every way of reading its body reads those bytes. */
 class Answer extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  readonly headers: Headers.Headers
+  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: typeof HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  private cachedHeaders: Headers.Headers | undefined
+  private cachedCookies: Cookies.Cookies | undefined
+  private cachedText: string | undefined
+  private whole: Buffer | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly sentTo: URL,
     readonly status: number,
-    private readonly rawHeaders: Record<string, string | Array<string> | undefined>,
-    private readonly chunks: ReadonlyArray<Buffer>
+    private readonly rawHeaders: RawHeaders,
+    private readonly chunks: ReadonlyArray<Uint8Array>
   ) {
     super()
-    this.headers = Headers.fromInput(rawHeaders)
   }
 
   private get bytes(): Buffer {
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+    if (this.whole === undefined) {
+      const only = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+      this.whole = Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength)
+    }
+    return this.whole
   }
 
-  private decodeError(cause: unknown) {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    // As fetch and undici's body.text() decode it: UTF-8, a byte order mark dropped.
-    const text = this.bytes.toString("utf8")
-    return Effect.succeed(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
-  }
-
-  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({ try: () => (text === "" ? null : JSON.parse(text)), catch: (cause) => this.decodeError(cause) }))
-  }
-
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    const bytes = this.bytes
-    return Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-  }
-
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
-    return Stream.fromIterable(this.chunks)
-  }
-
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        try: () => UrlParams.fromInput(new URLSearchParams(text)),
-        catch: (cause) => this.decodeError(cause)
-      }))
-  }
-
-  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return Effect.tryPromise({
-      try: () => new Response(new Uint8Array(this.bytes), { headers: this.headers }).formData(),
-      catch: (cause) => this.decodeError(cause)
+  private decodeError(cause: unknown): HttpClientError.HttpClientError {
+    return new HttpClientError.HttpClientError({
+      reason: new HttpClientError.DecodeError({ request: this.request, response: this, cause })
     })
   }
 
+  get url(): string {
+    const { href } = this.sentTo
+    const hash = href.indexOf("#")
+    return hash === -1 ? href : href.slice(0, hash)
+  }
+
+  get headers(): Headers.Headers {
+    return this.cachedHeaders ??= Headers.fromInput(this.rawHeaders)
+  }
+
   get cookies(): Cookies.Cookies {
-    const header = this.rawHeaders["set-cookie"]
-    return header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
+    if (this.cachedCookies === undefined) {
+      const header = this.rawHeaders["set-cookie"]
+      this.cachedCookies = header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
+    }
+    return this.cachedCookies
   }
 
   get remoteAddress(): Option.Option<string> {
     return Option.none()
   }
 
+  get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
+    if (this.cachedText === undefined) {
+      // As fetch and TextDecoder decode it: UTF-8, a byte order mark dropped.
+      const text = this.bytes.toString("utf8")
+      this.cachedText = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+    }
+    return Effect.succeed(this.cachedText)
+  }
+
+  get json(): Effect.Effect<Schema.Json, HttpClientError.HttpClientError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => (text === "" ? null : JSON.parse(text) as Schema.Json),
+        catch: (cause) => this.decodeError(cause)
+      }))
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
+    // A copy: the bytes may share a larger buffer with others.
+    const bytes = this.bytes
+    return Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
+    return Stream.fromIterable(this.chunks)
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.HttpClientError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        // A leading "?" is form data; URLSearchParams would drop it as a query prefix.
+        try: () => UrlParams.fromInput(new URLSearchParams(text.replace(/^\?/, "%3F"))),
+        catch: (cause) => this.decodeError(cause)
+      }))
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.HttpClientError> {
+    // Rare enough to borrow fetch's multipart parser.
+    return Effect.tryPromise({
+      try: () => new Response(new Uint8Array(this.bytes), { headers: this.headers }).formData(),
+      catch: (cause) => this.decodeError(cause)
+    })
+  }
+
+  get upgrade(): Effect.Effect<Socket.Socket, HttpClientError.HttpClientError> {
+    return Effect.fail(
+      new HttpClientError.HttpClientError({
+        reason: new HttpClientError.StatusCodeError({
+          request: this.request,
+          response: this,
+          description: "UndiciHttpClient does not hand over the connection of an HTTP upgrade"
+        })
+      })
+    )
+  }
+
   toJSON(): unknown {
     return HttpIncomingMessage.inspect(this, {
-      _id: "@effect/platform/HttpClientResponse",
+      _id: "HttpClientResponse",
       request: this.request.toJSON(),
       status: this.status
     })
   }
-}
 
-const bodyOf = (body: HttpClientRequest.HttpClientRequest["body"]): Dispatcher.DispatchOptions["body"] | undefined => {
-  switch (body._tag) {
-    case "Empty":
-      return null
-    case "Uint8Array":
-      return body.body
-    case "Raw":
-      return body.body as Dispatcher.DispatchOptions["body"]
-    case "FormData":
-      return body.formData as unknown as Dispatcher.DispatchOptions["body"]
-    case "Stream":
-      return undefined
+  pipe() {
+    return pipeArguments(this, arguments)
   }
 }
 
-// @effect/platform's own registry of requests tied to a scope by
-// `HttpClient.withScope`: closing the scope aborts the controller registered
-// for the request (its `HttpClient.make` reads the same map).
-const scopedRequests = globalValue(
-  "@effect/platform/HttpClient/scopedRequests",
-  () => new WeakMap<HttpClientRequest.HttpClientRequest, AbortController>()
-)
+const transportError = (
+  request: HttpClientRequest.HttpClientRequest,
+  cause: unknown,
+  description?: string
+): HttpClientError.HttpClientError =>
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.TransportError(
+      description === undefined ? { request, cause } : { request, cause, description }
+    )
+  })
 
 const aborted = () => new Error("The request was aborted")
 
-/** Sends `request` to `url` and reads its answer whole, within `timeout` if given. */
-const send = (
-  dispatcher: Dispatcher,
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  timeout: Duration.Duration | undefined
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
-  Effect.async((resume) => {
-    const body = bodyOf(request.body)
-    if (body === undefined) {
-      return resume(Effect.fail(
-        new HttpClientError.RequestError({
-          request,
-          reason: "Encode",
-          description: "UndiciHttpClient does not send a Stream body: send its bytes (HttpBody.uint8Array)"
-        })
-      ))
+/**
+ * One request in flight: undici's handler for it, the listener of its abort
+ * signal and its timer's target, so that a request allocates little more than
+ * itself.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined
+  /** Why the request was given up before it got a connection: it is aborted when it gets one. */
+  private dropped: Error | undefined
+  private answer: { readonly status: number; readonly headers: RawHeaders } | undefined
+  private readonly chunks: Array<Uint8Array> = []
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private timedOut = false
+  private settled = false
+
+  constructor(
+    private readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly url: URL,
+    private readonly signal: AbortSignal,
+    private readonly timeout: Duration.Duration | undefined,
+    private readonly resume: (
+      effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+    ) => void
+  ) {}
+
+  start(dispatcher: Dispatcher, headers: Headers.Headers, body: Dispatcher.DispatchOptions["body"]): void {
+    if (this.signal.aborted) return this.settle(Effect.fail(transportError(this.request, aborted())))
+    this.signal.addEventListener("abort", this, { once: true })
+    if (this.timeout !== undefined) {
+      // A timer per request, not undici's headersTimeout: those tick in whole seconds.
+      this.timer = setTimeout(Exchange.expire, Duration.toMillis(this.timeout), this)
+      this.timer.unref()
     }
-    const signal = scopedRequests.get(request)?.signal
-    let controller: Dispatcher.DispatchController | undefined
-    let abortedEarly = false
-    let timedOut = false
-    let answer: { readonly status: number; readonly headers: Record<string, string | Array<string> | undefined> } | undefined
-    const chunks: Array<Buffer> = []
-    const abort = () => {
-      if (controller === undefined) abortedEarly = true
-      else controller.abort(aborted())
-    }
-    // A timer per request, not undici's headersTimeout: those tick in whole seconds.
-    const timer = timeout === undefined ? undefined : setTimeout(() => {
-      timedOut = true
-      if (controller !== undefined) return abort()
-      // Still queued or connecting: give up now. Nothing was written, so the
-      // service never saw it; when a connection comes, the request is dropped.
-      abortedEarly = true
-      const description = RequestTimeout.noAnswerWithin(timeout)
-      settle(Effect.fail(new HttpClientError.RequestError({
-        request,
-        reason: "Transport",
-        description,
-        cause: Object.assign(new Error(description), { code: RequestTimeout.NOT_SENT })
-      })))
-    }, Duration.toMillis(timeout))
-    timer?.unref()
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener("abort", abort)
-    }
-    let settled = false
-    const settle = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => {
-      if (settled) return
-      settled = true
-      done()
-      resume(effect)
-    }
-    const failed = (error: unknown) => {
-      if (timedOut) {
-        const description = RequestTimeout.noAnswerWithin(timeout!)
-        return settle(Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", description, cause: new Error(description) })
-        ))
-      }
-      settle(Effect.fail(
-        answer === undefined
-          ? new HttpClientError.RequestError({ request, reason: "Transport", cause: error })
-          : new HttpClientError.ResponseError({
-            request,
-            response: new Answer(request, answer.status, answer.headers, chunks),
-            reason: "Decode",
-            cause: error
-          })
-      ))
-    }
-    if (signal?.aborted) return failed(aborted())
-    signal?.addEventListener("abort", abort, { once: true })
     try {
       dispatcher.dispatch({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: request.method,
-        headers: request.headers,
+        origin: this.url.origin,
+        path: this.url.pathname + this.url.search,
+        method: this.request.method,
+        headers,
         body,
         // The timer above keeps time, or nothing does.
         headersTimeout: 0,
         bodyTimeout: 0
-      }, {
-        onRequestStart(started) {
-          controller = started
-          if (abortedEarly) abort()
-        },
-        onResponseStart(_, status, headers) {
-          answer = { status, headers }
-        },
-        onResponseData(_, chunk) {
-          chunks.push(chunk as Buffer)
-        },
-        onResponseEnd() {
-          settle(Effect.succeed(new Answer(request, answer?.status ?? 0, answer?.headers ?? {}, chunks)))
-        },
-        onResponseError(_, error) {
-          failed(error)
-        }
-      })
+      }, this)
     } catch (error) {
       // A dispatcher refuses some requests at once (an invalid header, say).
-      failed(error)
+      this.failed(error)
     }
-    // Interrupted: nothing waits for the answer any more.
-    return Effect.sync(() => {
-      done()
-      abort()
-    })
-  })
+  }
 
-const shorter = (a: Duration.Duration | undefined, b: Duration.Duration | undefined) =>
-  a === undefined ? b : b === undefined ? a : Duration.min(a, b)
+  /** The abort signal fired: the request is interrupted, or its scope closed. */
+  handleEvent(): void {
+    this.abort(aborted())
+  }
 
-const clientOn = (
-  dispatcher: Dispatcher,
-  timeout: Duration.Duration | undefined
-): HttpClient.HttpClient & RequestTimeout.KeepsTime => {
-  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
-    Effect.flatMap((request) => {
-      const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-      return url._tag === "Left"
-        ? Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
-        : send(dispatcher, request, url.right, timeout)
-    }),
-    Effect.succeed
-  )
-  return Object.assign(client, {
-    [RequestTimeout.TypeId]: (other: Duration.Duration) => clientOn(dispatcher, shorter(timeout, RequestTimeout.asTimer(other)))
-  })
+  /** Interrupted: nothing waits for the answer any more. */
+  interrupt(): void {
+    if (this.settled) return
+    this.settled = true
+    this.done()
+    if (this.controller !== undefined) this.controller.abort(aborted())
+    else this.dropped = aborted()
+  }
+
+  private static expire(self: Exchange): void {
+    self.timedOut = true
+    if (self.controller !== undefined) return self.abort(new Error(self.noAnswer()))
+    // Still queued or connecting: give up now. Nothing was written, so the
+    // service never saw it; when a connection comes, the request is dropped.
+    const description = self.noAnswer()
+    self.dropped = Object.assign(new Error(description), { name: "ConnectTimeoutError", code: "UND_ERR_CONNECT_TIMEOUT" })
+    self.settle(Effect.fail(transportError(self.request, self.dropped, description)))
+  }
+
+  private noAnswer(): string {
+    return `no answer within ${Duration.format(this.timeout!)}`
+  }
+
+  private abort(reason: Error): void {
+    if (this.settled) return
+    if (this.controller !== undefined) return this.controller.abort(reason)
+    this.dropped = reason
+    this.settle(Effect.fail(transportError(this.request, reason)))
+  }
+
+  private done(): void {
+    clearTimeout(this.timer)
+    this.signal.removeEventListener("abort", this)
+  }
+
+  private settle(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>): void {
+    if (this.settled) return
+    this.settled = true
+    this.done()
+    this.resume(effect)
+  }
+
+  private respond(): Answer {
+    const { answer } = this
+    return new Answer(this.request, this.url, answer?.status ?? 0, answer?.headers ?? {}, this.chunks)
+  }
+
+  private failed(error: unknown): void {
+    if (this.timedOut) {
+      const description = this.noAnswer()
+      return this.settle(Effect.fail(transportError(this.request, new Error(description), description)))
+    }
+    this.settle(Effect.fail(
+      this.answer === undefined
+        ? transportError(this.request, error)
+        : new HttpClientError.HttpClientError({
+          reason: new HttpClientError.DecodeError({ request: this.request, response: this.respond(), cause: error })
+        })
+    ))
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller
+    if (this.dropped !== undefined) controller.abort(this.dropped)
+  }
+
+  onResponseStart(_: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
+    // An informational answer (103) comes before the real one.
+    if (status >= 200) this.answer = { status, headers }
+  }
+
+  onResponseData(_: Dispatcher.DispatchController, chunk: Uint8Array): void {
+    this.chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    this.settle(Effect.succeed(this.respond()))
+  }
+
+  onResponseError(_: Dispatcher.DispatchController, error: Error): void {
+    this.failed(error)
+  }
 }
+
+const encodeError = (request: HttpClientRequest.HttpClientRequest, description: string | undefined, cause?: unknown) =>
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.EncodeError(
+      description === undefined ? { request, cause } : { request, description }
+    )
+  })
+
+/**
+ * A `FormData` body as multipart bytes and its content type. undici 8 sends
+ * only a FormData of its own package instance, so the platform's encoder
+ * writes it, whichever undici the dispatcher comes from.
+ */
+const multipart = (request: HttpClientRequest.HttpClientRequest, formData: FormData) =>
+  Effect.tryPromise({
+    try: async () => {
+      const encoded = new Response(formData)
+      const contentType = encoded.headers.get("content-type") ?? "multipart/form-data"
+      return {
+        headers: Headers.set(request.headers, "content-type", contentType),
+        body: new Uint8Array(await encoded.arrayBuffer())
+      }
+    },
+    catch: (cause) => encodeError(request, undefined, cause)
+  })
+
+/** Sends `request` to `url` and reads its answer whole, within `timeout` if given. */
+const send = (
+  dispatcher: Dispatcher,
+  timeout: Duration.Duration | undefined,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  if (request.headers.upgrade !== undefined) {
+    return Effect.fail(transportError(request, undefined, "UndiciHttpClient does not send an HTTP upgrade request"))
+  }
+  const exchange = (headers: Headers.Headers, body: Dispatcher.DispatchOptions["body"]) =>
+    Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+      const inFlight = new Exchange(request, url, signal, timeout, resume)
+      inFlight.start(dispatcher, headers, body)
+      return Effect.sync(() => inFlight.interrupt())
+    })
+  const { body } = request
+  switch (body._tag) {
+    case "Empty":
+      return exchange(request.headers, null)
+    case "Uint8Array":
+      // Text kept as text: undici encodes it, with no TextEncoder on the way.
+      return exchange(request.headers, body.text ?? body.body)
+    case "Raw":
+      return exchange(request.headers, body.body as Dispatcher.DispatchOptions["body"])
+    case "FormData":
+      return Effect.flatMap(multipart(request, body.formData), (encoded) => exchange(encoded.headers, encoded.body))
+    case "Stream":
+      return Effect.fail(
+        encodeError(request, "UndiciHttpClient does not send a Stream body: send its bytes (HttpBody.uint8Array)")
+      )
+  }
+}
+
+/**
+ * A timeout as a timer can keep it: none when it is zero or infinite, and at
+ * most setTimeout's range (about 24.8 days), beyond which a timer fires at once.
+ */
+const asTimer = (timeout: Duration.Duration): Duration.Duration | undefined =>
+  Duration.isFinite(timeout) && Duration.isGreaterThan(timeout, Duration.zero)
+    ? Duration.min(timeout, Duration.millis(2 ** 31 - 1))
+    : undefined
+
+const clientOn = (dispatcher: Dispatcher, timeout: Duration.Duration | undefined): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal) => send(dispatcher, timeout, request, url, signal))
 
 // undici is an optional peer dependency, loaded when first needed, by a
 // specifier bundlers leave alone: a browser build, or one without undici, must
@@ -378,7 +494,7 @@ const loadUndici: Effect.Effect<typeof Undici> = Effect.orDie(Effect.tryPromise(
  * An `HttpClient` that sends with `options.dispatcher`, else with undici's
  * global dispatcher. Each answer is read whole before the request succeeds
  * (right for small answers such as the API's, not for large downloads); a
- * `Stream` request body is refused with a `RequestError`; no redirect is
+ * `Stream` request body is refused with an `EncodeError`; no redirect is
  * followed.
  *
  * @example
@@ -400,7 +516,7 @@ const loadUndici: Effect.Effect<typeof Undici> = Effect.orDie(Effect.tryPromise(
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> => {
-  const timeout = options.timeout === undefined ? undefined : RequestTimeout.asTimer(Duration.decode(options.timeout))
+  const timeout = options.timeout === undefined ? undefined : asTimer(Duration.fromInputUnsafe(options.timeout))
   return options.dispatcher === undefined
     ? Effect.map(loadUndici, (undici) => clientOn(undici.getGlobalDispatcher(), timeout))
     : Effect.succeed(clientOn(options.dispatcher, timeout))
@@ -416,15 +532,16 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
  * import { CloudTaskClient, UndiciHttpClient } from "@oomol-cloud-task/effect"
  * import { Layer } from "effect"
  *
- * // The client's request timeout (30 s by default) is kept by the transport's timer.
- * export const ClientLive = CloudTaskClient.layerConfig().pipe(Layer.provide(UndiciHttpClient.layer()))
+ * export const ClientLive = CloudTaskClient.layerConfig().pipe(
+ *   Layer.provide(UndiciHttpClient.layer({ timeout: "30 seconds" }))
+ * )
  * ```
  *
  * @since 0.2.0
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(
+  Layer.effect(
     HttpClient.HttpClient,
     options.dispatcher === undefined
       ? Effect.flatMap(

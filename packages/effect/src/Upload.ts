@@ -13,28 +13,29 @@
  * - Presigned PUTs carry `Content-Type: application/octet-stream` and nothing
  *   of the client's: no Authorization, default headers, cookies or trace
  *   headers. `init` and the final URL carry the same headers as the task API.
+ * - Parts go through the client's `HttpClient`, or the one a {@link PartClient}
+ *   layer provides, or a {@link PartSender} of their own.
  *
  * @since 0.1.0
  */
-import type * as PlatformError from "@effect/platform/Error"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Api, Failure, Upload as Wire } from "@oomol-cloud-task/contract"
+import * as Wire from "@oomol-cloud-task/contract/Upload"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Mailbox from "effect/Mailbox"
+import type * as FileSystem from "effect/FileSystem"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Option from "effect/Option"
+import type * as PlatformError from "effect/PlatformError"
+import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type { Settings } from "./CloudTaskClient.js"
-import { InvalidInput, type RequestError, UploadError } from "./Errors.js"
-import * as Http from "./internal/http.js"
+import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
+import * as Defaults from "./internal/defaults.js"
+import * as Plan from "./internal/uploadPlan.js"
+import * as Run from "./internal/uploadRun.js"
 import * as Senders from "./internal/uploadSenders.js"
 import * as Sources from "./internal/uploadSource.js"
 import * as Retry from "./Retry.js"
-import { httpUrl } from "./internal/input.js"
 
 /**
  * A file to upload, not yet opened. Build one with {@link fromPath} or
@@ -85,10 +86,11 @@ export const fromStream: <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: n
 
 /**
  * Sends the bytes of one part to its presigned URL. The default goes through
- * the client's `HttpClient`; {@link xhrPartSender} uses `XMLHttpRequest` for
- * byte-level progress in a browser. Only the transfer is swappable: retries,
- * concurrency, progress and errors stay with the upload; a sender enforces the
- * timeout each request carries (a fetch deadline, `xhr.timeout`).
+ * the client's `HttpClient` (or its {@link PartClient}); {@link xhrPartSender}
+ * uses `XMLHttpRequest` for byte-level progress in a browser. Only the
+ * transfer is swappable: retries, concurrency, progress and errors stay with
+ * the upload; a sender enforces the timeout each request carries (an Effect
+ * timeout, `xhr.timeout`).
  *
  * @example
  * ```ts
@@ -104,10 +106,38 @@ export const fromStream: <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: n
  * @since 0.1.0
  * @category part senders
  */
-export class PartSender extends Context.Tag("@oomol-cloud-task/effect/Upload/PartSender")<
-  PartSender,
-  Senders.PartSender
->() {}
+export class PartSender extends Context.Service<PartSender, Senders.PartSender>()(
+  "@oomol-cloud-task/effect/Upload/PartSender"
+) {}
+
+/**
+ * The `HttpClient` presigned part PUTs go through, read when the client is
+ * built. Without one, parts go through the client's own `HttpClient`. Either
+ * way a part carries nothing of the client's (no auth, default headers,
+ * cookies or trace headers) and may follow a redirect, which the task and
+ * upload APIs never do: a Node app can give parts a client that follows
+ * redirects and the APIs one that does not.
+ *
+ * @example
+ * ```ts
+ * import { CloudTaskClient, Upload } from "@oomol-cloud-task/effect"
+ * import { Layer, Redacted } from "effect"
+ * import { FetchHttpClient, HttpClient } from "effect/http"
+ *
+ * declare const partsClient: HttpClient.HttpClient
+ *
+ * export const ClientLive = CloudTaskClient.layer({ apiKey: Redacted.make("key") }).pipe(
+ *   Layer.provide(Layer.succeed(Upload.PartClient, partsClient)),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category part senders
+ */
+export class PartClient extends Context.Service<PartClient, HttpClient.HttpClient>()(
+  "@oomol-cloud-task/effect/Upload/PartClient"
+) {}
 
 /**
  * Parts through `XMLHttpRequest`, reporting every upload progress event; a
@@ -126,9 +156,8 @@ export const xhrPartSender: Senders.PartSender = Senders.xhrPartSender
  * @category retry
  */
 export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> =>
-  Schedule.exponential("1 second", 2).pipe(
-    Schedule.union(Schedule.spaced("30 seconds")),
-    Schedule.intersect(Schedule.recurs(Math.max(0, Math.floor(attempts) - 1)))
+  Schedule.min([Schedule.exponential(Defaults.partRetryBase, 2), Schedule.spaced(Defaults.partRetryCap)]).pipe(
+    Schedule.upTo({ times: Math.max(0, Math.floor(attempts) - 1) })
   )
 
 /**
@@ -137,7 +166,7 @@ export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unkn
  * @since 0.1.0
  * @category retry
  */
-export const defaultRetry: Schedule.Schedule<unknown, unknown> = retrySchedule(3)
+export const defaultRetry: Schedule.Schedule<unknown, unknown> = retrySchedule(Defaults.partAttempts)
 
 /**
  * A part failure another try can heal: no answer, 408, 429 or any 5xx. Wider
@@ -167,7 +196,7 @@ export interface UploadOptions {
   /** When a part is tried again after a failure that can heal; fed with each failure. Default {@link defaultRetry}. */
   readonly retry?: Schedule.Schedule<unknown, RequestError> | undefined
   /** How long one try of one part may take (the part sender enforces it). Default 10 minutes. */
-  readonly partTimeout?: Duration.DurationInput | undefined
+  readonly partTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -199,83 +228,6 @@ export type UploadEvent =
  */
 export type UploadFailure = UploadError | InvalidInput
 
-const code = Failure.UploadErrorCode
-const decodeInit = Http.decoder(Wire.UploadInitResponse)
-const decodeUrl = Http.decoder(Wire.UploadUrlResponse)
-
-/** The official message of a step that failed, with the status when there was one. */
-const stepFailed = (errorCode: Failure.UploadErrorCode, what: string) => (error: RequestError): UploadError =>
-  new UploadError({
-    code: errorCode,
-    message: `${what}: ${error._tag === "ApiError" ? error.status : error.message}`,
-    ...(error._tag === "NetworkError" ? {} : { statusCode: error.status }),
-    cause: error
-  })
-
-const partFailed = (error: RequestError): UploadError =>
-  error._tag === "NetworkError"
-    ? new UploadError({ code: code.NETWORK_ERROR, message: "Network error during upload", cause: error })
-    : new UploadError({
-      code: code.UPLOAD_FAILED,
-      message: `Upload failed with status ${error.status}`,
-      statusCode: error.status,
-      cause: error
-    })
-
-const exhausted = (error: RequestError, attempts: number): UploadError => {
-  const last = partFailed(error)
-  return new UploadError({
-    code: code.RETRY_EXHAUSTED,
-    message: `Failed after ${attempts} attempts: ${last.message}`,
-    ...(last.statusCode === undefined ? {} : { statusCode: last.statusCode }),
-    cause: error
-  })
-}
-
-/** Checks that `init`'s answer cuts exactly this file, and has a URL for every part. */
-const planOf = (
-  data: Wire.UploadInitResponse["data"],
-  size: number
-): Effect.Effect<{ readonly plan: Sources.Plan; readonly urls: ReadonlyArray<string> }, UploadError> => {
-  const plan = { size, partSize: data.part_size, totalParts: data.total_parts }
-  const expected = Math.ceil(size / plan.partSize)
-  if (plan.totalParts !== expected && !(size === 0 && plan.totalParts === 1)) {
-    return Effect.fail(
-      new UploadError({
-        code: code.INIT_UPLOAD_FAILED,
-        message:
-          `Failed to initialize upload: ${plan.totalParts} parts of ${plan.partSize} bytes cannot hold ${size} bytes`
-      })
-    )
-  }
-  const urls: Array<string> = []
-  for (let n = 1; n <= plan.totalParts; n++) {
-    const url = data.presigned_urls[String(n)]
-    if (url === undefined || url === "") {
-      return Effect.fail(new UploadError({ code: code.MISSING_PRESIGNED_URL, message: `Missing presigned URL for part ${n}` }))
-    }
-    urls.push(url)
-  }
-  return Effect.succeed({ plan, urls })
-}
-
-/** The options, checked before anything is sent. */
-const checked = (options: UploadOptions, defaultBaseUrl: string) =>
-  Effect.gen(function*() {
-    const concurrency = options.concurrency ?? 4
-    const timeout = Duration.decode(options.partTimeout ?? "10 minutes")
-    const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) return yield* invalid("concurrency must be a positive integer")
-    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? defaultBaseUrl)
-    // A timer can wait at most 2^31 - 1 ms.
-    if (!Duration.isFinite(timeout) || Duration.toMillis(timeout) <= 0 || Duration.toMillis(timeout) > 2 ** 31 - 1) {
-      return yield* invalid("partTimeout must be a positive duration of at most 24 days")
-    }
-    return { concurrency, uploadBaseUrl, timeout, schedule: options.retry ?? defaultRetry }
-  })
-
-const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
-
 /**
  * The upload operations of a client.
  *
@@ -296,119 +248,62 @@ export interface Uploader {
 }
 
 /**
- * Builds the upload operations on a client's settings.
+ * What an upload needs of a client, and nothing more: the upload API's two
+ * JSON steps (each already retried as the client retries an idempotent
+ * request) and how a part goes by default.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export interface UploadApi extends Run.Steps {
+  /** The upload API used when an upload names none. */
+  readonly uploadBaseUrl: string
+  /** Sends parts unless a {@link PartSender} is provided. */
+  readonly partSender: Senders.PartSender
+}
+
+/**
+ * Builds the upload operations on what an upload needs of a client.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (settings: Settings): Uploader => {
-  const { headers, http, retry } = settings
-  const defaultSender = Senders.httpPartSender(settings.client)
-  // A second `init` leaves only an unused upload behind, so both steps are retried like a GET.
-  const idempotent = Retry.retrying(retry, Retry.isTransient)
-
-  const init = (uploadBaseUrl: string, body: Wire.UploadInitBody) =>
-    idempotent(http.json(
-      HttpClientRequest.post(uploadBaseUrl + Api.paths.uploadInit, {
-        headers,
-        body: HttpBody.text(JSON.stringify(body), "application/json")
-      }),
-      decodeInit
-    )).pipe(Effect.mapError(stepFailed(code.INIT_UPLOAD_FAILED, "Failed to initialize upload")))
-
-  const fileUrl = (uploadBaseUrl: string, uploadID: string) =>
-    idempotent(http.json(HttpClientRequest.get(uploadBaseUrl + Api.paths.uploadUrl(uploadID), { headers }), decodeUrl))
-      .pipe(Effect.mapError(stepFailed(code.GET_UPLOAD_URL_FAILED, "Failed to get upload URL")))
-
+export const make = (api: UploadApi): Uploader => {
   const run = <E, R>(
     input: Input<E, R>,
     options: UploadOptions,
     report: (sent: number, total: number) => void
   ): Effect.Effect<UploadedFile, UploadFailure | E, R> =>
     Effect.gen(function*() {
-      const { concurrency, schedule, timeout, uploadBaseUrl } = yield* checked(options, settings.uploadBaseUrl)
+      const checked = yield* Plan.checked(options, { uploadBaseUrl: api.uploadBaseUrl, retry: defaultRetry })
       const source: Source<E, R> = input instanceof Uint8Array
         ? Sources.fromBytes(input)
         : Sources.isBlob(input)
         ? Sources.fromBlob(input)
         : input
-      const reader = yield* source.open
-      const name = options.name ?? source.name
-      const { extension, stem } = Wire.splitFileName(name ?? "")
-      const started = yield* init(uploadBaseUrl, {
-        file_extension: extension,
-        size: reader.size,
-        ...(name === undefined || stem === "" ? {} : { file_name: stem })
+      const sender = Option.getOrElse(yield* Effect.serviceOption(PartSender), () => api.partSender)
+      return yield* Run.run(api, source, {
+        ...checked,
+        name: options.name ?? source.name,
+        sender,
+        shouldRetry: isRetryable,
+        report
       })
-      const { plan, urls } = yield* planOf(started.data, reader.size)
-      yield* Effect.annotateCurrentSpan({
-        "oomol.upload.id": started.data.upload_id,
-        "oomol.upload.size": reader.size,
-        "oomol.upload.parts": plan.totalParts
-      })
-
-      const sender = Option.getOrElse(yield* Effect.serviceOption(PartSender), () => defaultSender)
-
-      // Bytes of each part sent so far, at their highest: progress never goes back.
-      const sentOf = new Map<number, number>()
-      let sent = 0
-      const progress = (n: number, bytes: number) => {
-        const before = sentOf.get(n) ?? 0
-        if (bytes <= before) return
-        sentOf.set(n, bytes)
-        sent += bytes - before
-        report(sent, reader.size)
-      }
-
-      const sendPart = ({ body, n }: Sources.Part) =>
-        Effect.suspend(() => {
-          const url = urls[n - 1]!
-          const length = partBytes(body)
-          let attempts = 0
-          const once = Effect.suspend(() => {
-            attempts += 1
-            return sender.send({ url, body, timeout, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
-          })
-          return once.pipe(
-            Retry.retrying(schedule, isRetryable),
-            Effect.mapError((error) => (isRetryable(error) ? exhausted(error, attempts) : partFailed(error))),
-            Effect.tap(() => progress(n, length)),
-            Effect.withSpan("CloudTaskClient.uploadPart", {
-              kind: "client",
-              attributes: { "oomol.upload.part": n, "oomol.upload.part.bytes": length }
-            })
-          )
-        })
-
-      // A part is read inside its slot, so at most `concurrency` parts (one more
-      // for a stream) are in memory at once.
-      yield* Stream.runDrain(
-        reader._tag === "Sequence"
-          ? Stream.mapEffect(Sources.cutParts(reader.stream, plan), sendPart, { concurrency })
-          : Stream.mapEffect(Stream.range(1, plan.totalParts), (n) =>
-            Effect.flatMap(
-              reader.read(...Wire.partRange(n, plan.partSize, plan.size)),
-              (body) => sendPart({ n, body })
-            ), { concurrency })
-      )
-      return (yield* fileUrl(uploadBaseUrl, started.data.upload_id)).data
     }).pipe(Effect.withSpan("CloudTaskClient.upload", { kind: "client" }))
 
   const upload: Uploader["upload"] = (input, options = {}) => run(input, options, () => {})
 
-  const uploadWithProgress = <E = never, R = never>(
+  const uploadWithProgress: Uploader["uploadWithProgress"] = <E = never, R = never>(
     input: Input<E, R>,
     options: UploadOptions = {}
-  ): Stream.Stream<UploadEvent, UploadFailure | E, R> =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      const events = yield* Mailbox.make<UploadEvent, UploadFailure | E>()
-      yield* run(input, options, (sent, total) => events.unsafeOffer({ _tag: "Progress", sent, total })).pipe(
-        Effect.flatMap((file) => events.offer({ _tag: "Done", file })),
-        Mailbox.into(events),
-        Effect.forkScoped
+  ) =>
+    // The upload runs in a fiber of the stream's scope: dropping the stream interrupts it.
+    Stream.callback<UploadEvent, UploadFailure | E, R>((events) =>
+      run(input, options, (sent, total) => void Queue.offerUnsafe(events, { _tag: "Progress", sent, total })).pipe(
+        Effect.flatMap((file) => Queue.offer(events, { _tag: "Done", file })),
+        Effect.andThen(Queue.end(events))
       )
-      return Mailbox.toStream(events)
-    }))
+    )
 
   return { upload, uploadWithProgress }
 }

@@ -1,7 +1,7 @@
-import { FetchHttpClient } from "@effect/platform"
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { inspect } from "node:util"
 import { clientLayer, mock } from "./mock.js"
 
@@ -99,11 +99,15 @@ describe("layer(options)", () => {
   })
 })
 
-/** `layerConfig(options)` over the mock, reading `env` as its environment. */
+/**
+ * `layerConfig(options)` over the mock, reading `env` as its environment. A
+ * variable set to "" is kept as set, as a shell's `VAR=` is: the client, not
+ * the provider, decides what blank text means.
+ */
 const fromEnv = (m: ReturnType<typeof mock>, env: ReadonlyArray<readonly [string, string]>, options = {}) =>
   CloudTaskClient.layerConfig(options).pipe(
     Layer.provide(m.layer),
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(env)))),
+    Layer.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord(Object.fromEntries(env), { preserveEmptyStrings: true }))),
     Layer.orDie
   )
 

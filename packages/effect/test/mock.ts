@@ -1,16 +1,11 @@
 /**
  * A scripted HttpClient: records every request and answers from a handler.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
-import * as Clock from "effect/Clock"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as TestClock from "effect/TestClock"
+import { Clock, Effect, Fiber, Layer } from "effect"
+import type { Duration } from "effect"
+import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "effect/http"
+import { TestClock } from "effect/testing"
 
 export interface Recorded {
   readonly method: string
@@ -38,16 +33,24 @@ const bodyText = (body: unknown): string | undefined => {
   return undefined
 }
 
+const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown) =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
 export const mock = (handler: Handler): Mock => {
   const requests: Array<Recorded> = []
   const client = HttpClient.make((request, url, signal) =>
     Effect.gen(function*() {
-      const recorded: Recorded = { method: request.method, url, headers: request.headers, body: bodyText(request.body) }
+      // The headers as a plain record, as they were sent.
+      const recorded: Recorded = {
+        method: request.method,
+        url,
+        headers: Object.fromEntries(Object.entries(request.headers)),
+        body: bodyText(request.body)
+      }
       requests.push(recorded)
       // A real transport gives up when its request is aborted, however long the answer takes.
-      const aborted = Effect.async<never, HttpClientError.RequestError>((resume) => {
-        const abort = () =>
-          resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: signal.reason })))
+      const aborted = Effect.callback<never, HttpClientError.HttpClientError>((resume) => {
+        const abort = () => resume(Effect.fail(transportError(request, signal.reason)))
         if (signal.aborted) abort()
         else signal.addEventListener("abort", abort, { once: true })
         return Effect.sync(() => signal.removeEventListener("abort", abort))
@@ -58,19 +61,24 @@ export const mock = (handler: Handler): Mock => {
         const cause = answer.drop === "connect"
           ? Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
           : Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
-        return yield* Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError("fetch failed", { cause }) })
-        )
+        return yield* Effect.fail(transportError(request, new TypeError("fetch failed", { cause })))
       }
       if ("hang" in answer) return yield* aborted
       const text = answer.text ?? (answer.json === undefined ? "" : JSON.stringify(answer.json))
-      return HttpClientResponse.fromWeb(
+      const response = HttpClientResponse.fromWeb(
         request,
         new Response(text, {
           status: answer.status ?? 200,
           headers: { "content-type": "application/json", ...answer.headers }
         })
       )
+      // The body is at hand: reading it takes no turn of the event loop, so a
+      // test that moves the TestClock finds the client asleep again, not
+      // waiting on a promise the clock cannot see.
+      const bytes = new TextEncoder().encode(text)
+      return Object.create(response, {
+        arrayBuffer: { get: () => Effect.succeed(bytes.buffer as ArrayBuffer) }
+      }) as HttpClientResponse.HttpClientResponse
     })
   )
   return { requests, layer: Layer.succeed(HttpClient.HttpClient, client) }
@@ -92,12 +100,22 @@ export const scripted = (script: ReadonlyArray<Answer>) => {
 }
 
 /** Runs `effect` in a fiber while moving the test clock far enough for it to end. */
-export const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.DurationInput = "1 hour") =>
+export const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, by: Duration.Input = "1 hour") =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* Effect.forkChild(effect)
     yield* TestClock.adjust(by)
     return yield* Fiber.join(fiber)
   })
+
+/**
+ * Forks `effect` to start a millisecond later on the TestClock: moving the
+ * clock past that instant runs it, and every fiber it starts, until each is
+ * suspended, however many turns of the scheduler that takes (v3's
+ * `TestClock.adjust` waited for every fiber of the test; v4's waits for the
+ * fibers it wakes).
+ */
+export const forkOnTick = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.forkChild(Effect.andThen(Effect.sleep("1 millis"), effect))
 
 /** The client over a mock, with the options given. */
 export const clientLayer = (m: Mock, options: CloudTaskClient.Options = {}) =>

@@ -1,6 +1,7 @@
 import { CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Clock, Effect, Fiber, Schedule, Stream, TestClock } from "effect"
+import { Clock, Effect, Fiber, Schedule, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { type Answer, clientLayer, mock, scripted, settle } from "./mock.js"
 import { recordingTracer } from "./tracer.js"
 
@@ -65,7 +66,7 @@ describe("watching", () => {
     const { m } = scripted([{ json: { status: "queued", progress: 0 } }, running(40), running(80), success])
     return Effect.gen(function*() {
       const statuses = yield* settle(Stream.runCollect((yield* Client).watch("t", { schedule: Polling.fixed("1 second") })))
-      expect(Chunk.toArray(statuses).map((s) => s.status)).toEqual(["queued", "running", "running", "success"])
+      expect(statuses.map((s) => s.status)).toEqual(["queued", "running", "running", "success"])
       expect(m.requests).toHaveLength(4)
     }).pipe(Effect.provide(clientLayer(m, noRetry)))
   })
@@ -84,7 +85,7 @@ describe("watching", () => {
   it.effect("an interrupt during the sleep ends the wait with no further poll", () => {
     const { m } = scripted([running(0)])
     return Effect.gen(function*() {
-      const fiber = yield* Effect.fork((yield* Client).awaitResult("t"))
+      const fiber = yield* Effect.forkChild((yield* Client).awaitResult("t"))
       yield* TestClock.adjust("4 seconds")
       yield* Fiber.interrupt(fiber)
       yield* TestClock.adjust("1 hour")
@@ -125,7 +126,11 @@ describe("failures while polling", () => {
   it.effect("a timeout follows the official wording and carries the last polling error", () => {
     const { m } = scripted([running(0), { status: 503, json: { message: "upstream down" } }, running(1)])
     return Effect.gen(function*() {
-      const error = yield* Effect.flip(settle((yield* Client).awaitResult("t", { timeout: "2 minutes" })))
+      // Just past 2 minutes, so that no poll is due at the very instant the
+      // timeout strikes: which of two sleepers due at once wakes first is the
+      // TestClock's choice (v3's woke the poll, v4's wakes the earlier sleeper,
+      // the timeout). Polls at 0, 3, …, 120 s: 41.
+      const error = yield* Effect.flip(settle((yield* Client).awaitResult("t", { timeout: "120001 millis" })))
       expect(error._tag).toBe("PollTimeout")
       expect(error.message).toBe("Task polling timeout after 2 minutes. Last polling request error: upstream down")
       expect(m.requests.length).toBe(41)
@@ -135,7 +140,7 @@ describe("failures while polling", () => {
   it.effect("a timeout with no polling error, rounded to at least a minute, strikes during the sleep", () => {
     const { m } = scripted([running(0)])
     return Effect.gen(function*() {
-      const fiber = yield* Effect.fork((yield* Client).awaitResult("t", { timeout: "10 seconds" }))
+      const fiber = yield* Effect.forkChild((yield* Client).awaitResult("t", { timeout: "10 seconds" }))
       yield* TestClock.adjust("10 seconds")
       const error = yield* Effect.flip(Fiber.join(fiber))
       expect(error.message).toBe("Task polling timeout after 1 minutes")
@@ -189,7 +194,7 @@ describe("logs --follow", () => {
     )
     return Effect.gen(function*() {
       const entries = yield* settle(Stream.runCollect((yield* Client).logs("t", { follow: true })))
-      expect(Chunk.toArray(entries).map((e) => e.job_id)).toEqual(["1", "2", "3", "4"])
+      expect(entries.map((e) => e.job_id)).toEqual(["1", "2", "3", "4"])
     }).pipe(Effect.provide(clientLayer(m, noRetry)))
   })
 })

@@ -1,6 +1,7 @@
 import { CloudTaskClient, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Stream, TestClock, Fiber } from "effect"
+import { Effect, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { clientLayer, mock } from "./mock.js"
 
 describe("onProgress", () => {
@@ -14,7 +15,7 @@ describe("onProgress", () => {
     })
     return Effect.gen(function*() {
       const heard: Array<string> = []
-      const fiber = yield* Effect.fork(Stream.runCollect((yield* CloudTaskClient.CloudTaskClient).awaitAll(["a", "b"], {
+      const fiber = yield* Effect.forkChild(Stream.runCollect((yield* CloudTaskClient.CloudTaskClient).awaitAll(["a", "b"], {
         onProgress: (update, taskID) => Effect.sync(() => heard.push(`${taskID}:${update.progress}`))
       })))
       yield* TestClock.adjust("1 minute")

@@ -2,7 +2,7 @@
  * A tracer that keeps every span it starts, to inspect names and attributes.
  */
 import { Option, Tracer } from "effect"
-import type { Context, Exit } from "effect"
+import type { Exit } from "effect"
 
 export interface Recorded {
   readonly name: string
@@ -15,7 +15,7 @@ export const recordingTracer = () => {
   const spans: Array<Recorded> = []
   let next = 0
   const tracer = Tracer.make({
-    span(name, parent, context: Context.Context<never>, links, startTime, kind) {
+    span({ annotations, kind, links, name, parent, startTime }) {
       const recorded: Recorded = { name, attributes: new Map(), events: [] }
       spans.push(recorded)
       const spanId = `span${next++}`
@@ -25,7 +25,7 @@ export const recordingTracer = () => {
         spanId,
         traceId: Option.match(parent, { onNone: () => spanId, onSome: (p) => p.traceId }),
         parent,
-        context,
+        annotations,
         status: { _tag: "Started", startTime },
         attributes: recorded.attributes,
         links: [...links],
@@ -43,8 +43,7 @@ export const recordingTracer = () => {
         addLinks: () => {}
       }
       return span
-    },
-    context: (f) => f()
+    }
   })
   return { spans, tracer }
 }

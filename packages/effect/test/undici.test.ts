@@ -4,6 +4,10 @@
  * that drop or hang, for cancellation, and for the client end to end. What
  * it leaves open is counted with `process.getActiveResourcesInfo()`.
  */
+import { CloudTaskClient, Polling, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
+import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
 import {
   FetchHttpClient,
   HttpBody,
@@ -11,11 +15,7 @@ import {
   HttpClientError,
   HttpClientRequest,
   type HttpClientResponse
-} from "@effect/platform"
-import { CloudTaskClient, Polling, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
-import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
+} from "effect/http"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
 import { listening, settledBeyond } from "./reliability/support.js"
@@ -109,10 +109,21 @@ describe("UndiciHttpClient", () => {
       expect(yield* read((r) => r.json)).toEqual({ text: "héllo" })
       expect(new Uint8Array(yield* read((r) => r.arrayBuffer))).toEqual(new Uint8Array(bytes))
       const streamed = yield* read((r) => Stream.runCollect(r.stream))
-      expect(Buffer.concat([...Chunk.toReadonlyArray(streamed)])).toEqual(bytes)
+      expect(Buffer.concat(streamed)).toEqual(bytes)
       const response = yield* client.get(url)
       expect(response.headers["content-type"]).toBe("application/json")
       expect(Object.keys(response.cookies.cookies).sort()).toEqual(["a", "b"])
+    }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("sends a FormData body as multipart (undici 8 takes only a FormData of its own)", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* server((_, response) => response.end())
+      const form = new FormData()
+      form.append("name", "ü")
+      const response = yield* (yield* http).execute(HttpClientRequest.post(url, { body: HttpBody.formData(form) }))
+      expect(response.status).toBe(200)
+      expect(received[0]?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/)
+      expect(received[0]?.body).toContain("name=\"name\"\r\n\r\nü\r\n")
     }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
 
   it.live("answers a status that is not 2xx as a response, its body readable", () =>
@@ -124,32 +135,33 @@ describe("UndiciHttpClient", () => {
       expect(yield* response.text).toBe("busy")
     }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
 
-  it.live("refuses a Stream body with a RequestError (Encode), sending nothing", () =>
+  it.live("refuses a Stream body with an EncodeError, sending nothing", () =>
     Effect.gen(function*() {
       const { received, url } = yield* server((_, response) => response.end())
       const error = yield* Effect.flip((yield* http).execute(
         HttpClientRequest.put(url, { body: HttpBody.stream(Stream.make(new Uint8Array([1]))) })
       ))
-      expect(error).toBeInstanceOf(HttpClientError.RequestError)
-      expect(error).toMatchObject({ reason: "Encode" })
+      expect(error).toBeInstanceOf(HttpClientError.HttpClientError)
+      expect(error.reason).toBeInstanceOf(HttpClientError.EncodeError)
       expect(error.message).toContain("does not send a Stream body")
       expect(received).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
 
-  it.live("fails a connection dropped before the answer with a RequestError (Transport)", () =>
+  it.live("fails a connection dropped before the answer with a TransportError", () =>
     Effect.gen(function*() {
       emulator.fault("dashboard", Fault.drop())
       const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
-      expect(error).toBeInstanceOf(HttpClientError.RequestError)
-      expect(error).toMatchObject({ reason: "Transport" })
+      expect(error).toBeInstanceOf(HttpClientError.HttpClientError)
+      expect(error.reason).toBeInstanceOf(HttpClientError.TransportError)
     }).pipe(Effect.provide(UndiciHttpClient.layer())))
 
-  it.live("fails a connection dropped in the middle of the body with a ResponseError (Decode), the status kept", () =>
+  it.live("fails a connection dropped in the middle of the body with a DecodeError, the status kept", () =>
     Effect.gen(function*() {
       emulator.fault("dashboard", Fault.dropMidBody())
       const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
-      expect(error).toBeInstanceOf(HttpClientError.ResponseError)
-      expect(error).toMatchObject({ reason: "Decode", response: { status: 200 } })
+      expect(error).toBeInstanceOf(HttpClientError.HttpClientError)
+      expect(error.reason).toBeInstanceOf(HttpClientError.DecodeError)
+      expect(error).toMatchObject({ reason: { response: { status: 200 } } })
     }).pipe(Effect.provide(UndiciHttpClient.layer())))
 
   it.live("fails a request with no answer within its timeout, and closes its connection", () =>
@@ -158,8 +170,9 @@ describe("UndiciHttpClient", () => {
       yield* Effect.gen(function*() {
         emulator.fault("dashboard", Fault.hang())
         const error = yield* Effect.flip((yield* http).get(dashboardUrl(), { headers: auth }))
-        expect(error).toBeInstanceOf(HttpClientError.RequestError)
-        expect(error).toMatchObject({ reason: "Transport", description: "no answer within 200ms" })
+        expect(error).toBeInstanceOf(HttpClientError.HttpClientError)
+        expect(error.reason).toBeInstanceOf(HttpClientError.TransportError)
+        expect(error).toMatchObject({ reason: { description: "no answer within 200ms" } })
         expect(error.message).toContain("no answer within 200ms")
         // The layer's Agent is still open: only the aborted connection is gone.
         expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
@@ -172,7 +185,7 @@ describe("UndiciHttpClient", () => {
       yield* Effect.gen(function*() {
         emulator.fault("dashboard", Fault.hang())
         const before = emulator.requests("dashboard")
-        const fiber = yield* Effect.fork((yield* http).get(dashboardUrl(), { headers: auth }))
+        const fiber = yield* Effect.forkChild((yield* http).get(dashboardUrl(), { headers: auth }))
         yield* dashboardReached(before)
         yield* Fiber.interrupt(fiber)
         expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
@@ -185,12 +198,42 @@ describe("UndiciHttpClient", () => {
       const before = emulator.requests("dashboard")
       const client = HttpClient.withScope(yield* http)
       const scope = yield* Scope.make()
-      const fiber = yield* Effect.fork(Scope.extend(client.get(dashboardUrl(), { headers: auth }), scope))
+      const fiber = yield* Effect.forkChild(Scope.provide(client.get(dashboardUrl(), { headers: auth }), scope))
       yield* dashboardReached(before)
       yield* Scope.close(scope, Exit.void)
       const error = yield* Effect.flip(Fiber.join(fiber))
-      expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+      expect(error).toMatchObject({ _tag: "HttpClientError", reason: { _tag: "TransportError" } })
     }).pipe(Effect.provide(UndiciHttpClient.layer())))
+
+  it.live("a request still waiting for its connection: past its timeout, never sent (undici's connect-timeout code); aborted, failed at once", () =>
+    Effect.gen(function*() {
+      const { received, url } = yield* server((_, response) => response.end())
+      // A connection that never comes: the connector holds every attempt until the Agent goes.
+      const waiting: Array<(error: Error) => void> = []
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })),
+        (a) =>
+          Effect.promise(() => {
+            for (const give of waiting) give(new Error("gone"))
+            return a.destroy()
+          })
+      )
+      const client = yield* UndiciHttpClient.make({ dispatcher: agent, timeout: "200 millis" })
+      const error = yield* Effect.flip(client.post(url, { body: HttpBody.text("{}") }))
+      expect(error.reason).toBeInstanceOf(HttpClientError.TransportError)
+      expect(error).toMatchObject({
+        reason: { description: "no answer within 200ms" },
+        cause: { code: "UND_ERR_CONNECT_TIMEOUT", message: "no answer within 200ms" }
+      })
+      const scope = yield* Scope.make()
+      const fiber = yield* Effect.forkChild(Scope.provide(HttpClient.withScope(client).get(url), scope))
+      for (let turn = 0; turn < 100 && waiting.length < 2; turn++) yield* Effect.sleep("5 millis")
+      expect(waiting).toHaveLength(2)
+      yield* Scope.close(scope, Exit.void)
+      const aborted = yield* Effect.flip(Fiber.join(fiber))
+      expect(aborted).toMatchObject({ reason: { _tag: "TransportError" }, cause: new Error("The request was aborted") })
+      expect(received).toEqual([])
+    }).pipe(Effect.scoped))
 
   it.live("the layer destroys its Agent when released: no socket left", () =>
     Effect.gen(function*() {
@@ -240,15 +283,18 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
       expect(result).toMatchObject({ status: "success", resultData: [{ text: "over undici" }] })
     }).pipe(Effect.provide(clientLayer({}, UndiciHttpClient.layer()))))
 
-  it.live("hands its requestTimeout to UndiciHttpClient: the transport's timer fails the request, not a timer of the client's", () =>
+  it.live("UndiciHttpClient's own timeout: the transport's timer fails the request, not a timer of the client's", () =>
     Effect.gen(function*() {
       emulator.fault("dashboard", Fault.hang())
       const error = yield* Effect.flip(Effect.flatMap(CloudTaskClient.CloudTaskClient, (c) => c.getDashboard()))
       // The client's own timer fails a request with no cause; the transport's reports its own.
       expect(error).toMatchObject({ _tag: "NetworkError", cause: new Error("no answer within 200ms") })
-    }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout: "200 millis" }, UndiciHttpClient.layer()))))
+    }).pipe(Effect.provide(clientLayer(
+      { retry: Retry.never, requestTimeout: "1 minute" },
+      UndiciHttpClient.layer({ timeout: "200 millis" })
+    ))))
 
-  it.live("a creation still waiting for a connection when its time is up was never sent: a NetworkError, not TaskMayExist", () =>
+  it.live("a creation still waiting for a connection when the transport's time is up was never sent: a NetworkError, not TaskMayExist", () =>
     Effect.gen(function*() {
       const { received, url } = yield* server((_, response) => response.end("{}"))
       // A connection that never comes: the connector holds every attempt until the Agent goes.
@@ -261,8 +307,8 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
             return a.destroy()
           })
       )
-      const client = yield* CloudTaskClient.make({ baseUrl: url, retry: Retry.never, requestTimeout: "300 millis" }).pipe(
-        Effect.provide(Layer.effect(HttpClient.HttpClient, UndiciHttpClient.make({ dispatcher: agent }))),
+      const client = yield* CloudTaskClient.make({ baseUrl: url, retry: Retry.never, requestTimeout: "1 minute" }).pipe(
+        Effect.provide(Layer.effect(HttpClient.HttpClient, UndiciHttpClient.make({ dispatcher: agent, timeout: "300 millis" }))),
         Effect.orDie
       )
       const error = yield* Effect.flip(client.createTask(BLOCK))
@@ -283,10 +329,10 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
       }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout }, FetchHttpClient.layer))))
   }
 
-  // The same hung request, timed by the client itself, by the transport, or by the transport handed the client's timeout.
+  // The same hung request, timed by the client itself (on fetch or on UndiciHttpClient), or by the transport.
   const timeouts: ReadonlyArray<readonly [string, CloudTaskClient.Options, Layer.Layer<HttpClient.HttpClient>]> = [
     ["the client's requestTimeout, on fetch", { requestTimeout: "200 millis" }, FetchHttpClient.layer],
-    ["the client's requestTimeout, handed to UndiciHttpClient", { requestTimeout: "200 millis" }, UndiciHttpClient.layer()],
+    ["the client's requestTimeout, on UndiciHttpClient", { requestTimeout: "200 millis" }, UndiciHttpClient.layer()],
     [
       "the client's requestTimeout, UndiciHttpClient's longer",
       { requestTimeout: "200 millis" },
@@ -299,7 +345,7 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
     ],
     ["UndiciHttpClient's timeout alone", { requestTimeout: false }, UndiciHttpClient.layer({ timeout: "200 millis" })],
     [
-      "the client's requestTimeout, on a wrapped UndiciHttpClient (its scope closed by the client's timer)",
+      "the client's requestTimeout, on a wrapped UndiciHttpClient (HttpClient.mapRequest)",
       { requestTimeout: "200 millis" },
       Layer.effect(HttpClient.HttpClient, Effect.map(UndiciHttpClient.make(), HttpClient.mapRequest((r) => r)))
     ]

@@ -1,12 +1,12 @@
 /**
  * Checking a caller's input before anything is sent.
  */
-import { Api } from "@oomol-cloud-task/contract"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { InvalidInput } from "../Errors.js"
-import { describeFirstIssue } from "./http.js"
 
 /** A base URL as the client uses it (see `Api.normalizeBaseUrl`), refused unless http(s). */
 export const httpUrl = (name: string, value: string): Effect.Effect<string, InvalidInput> => {
@@ -17,12 +17,12 @@ export const httpUrl = (name: string, value: string): Effect.Effect<string, Inva
 }
 
 /** Checks `value` against a contract schema; a broken rule is an `InvalidInput` with the rule's message. */
-export const validate = <A, I>(schema: Schema.Schema<A, I, never>) => {
-  const decode = Schema.decodeUnknownEither(schema)
+export const validate = <A, I>(schema: Schema.Codec<A, I>) => {
+  const decode = Schema.decodeUnknownResult(schema, { reportInput: true })
   return (value: unknown): Effect.Effect<A, InvalidInput> =>
-    Either.match(decode(value), {
-      onLeft: (error) => Effect.fail(new InvalidInput({ message: describeFirstIssue(error) })),
-      onRight: Effect.succeed
+    Result.match(decode(value), {
+      onFailure: (error) => Effect.fail(new InvalidInput({ message: Wire.describeFirstIssue(error) })),
+      onSuccess: Effect.succeed
     })
 }
 

@@ -1,12 +1,18 @@
 /**
- * Reading a task's logs across pages, and following them as they grow.
+ * A task's logs: one page, every page, and following them as they grow.
  */
-import type { Logs } from "@oomol-cloud-task/contract"
-import * as Chunk from "effect/Chunk"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Logs from "@oomol-cloud-task/contract/Logs"
+import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import type { Service } from "../CloudTaskClient.js"
+import * as Polling from "../Polling.js"
+import { validate } from "./input.js"
+import * as Request from "./request.js"
+import { resultDecoder, type Tasks, validateTaskID } from "./tasks.js"
 
 /**
  * Every entry of the pages `page` reads, each page's as soon as it is read;
@@ -23,12 +29,12 @@ export const entries = <E>(
     // once the next one has entries, so the last partial page is re-read.
     let current = 1
     let seen = 0
-    const drain = Stream.paginateChunkEffect(
+    const drain = Stream.paginate(
       Option.none<ReadonlyArray<Logs.LogEntry>>(),
       (prefetched) =>
         Effect.gen(function*() {
           const logs = Option.isSome(prefetched) ? prefetched.value : (yield* page(current)).logs
-          const fresh = Chunk.unsafeFromArray(logs.slice(seen))
+          const fresh = logs.slice(seen)
           seen = Math.max(seen, logs.length)
           const next = logs.length === 0 ? [] : (yield* page(current + 1)).logs
           if (next.length === 0) return [fresh, Option.none()] as const
@@ -42,7 +48,7 @@ export const entries = <E>(
     let done = false
     const round = Stream.concat(
       drain,
-      Stream.execute(Effect.suspend(() => {
+      Stream.fromEffectDrain(Effect.suspend(() => {
         if (over) {
           done = true
           return Effect.void
@@ -50,5 +56,30 @@ export const entries = <E>(
         return Effect.map(ended, (yes) => void (over = yes))
       }))
     )
-    return Stream.repeat(round, Schedule.check(follow, () => !done))
+    return Stream.repeat(round, Schedule.while(follow, () => !done))
   })
+
+const validateLogsPage = validate(Logs.LogsPage)
+const decodeLogs = Request.decoder(Logs.LogsResponse)
+
+/** The log endpoints over `api`; following reads the task's status through `tasks`. */
+export const make = (api: Request.Api, tasks: Pick<Tasks, "resultOf">): Pick<Service, "getTaskLogs" | "logs"> => {
+  const page = (taskID: string, n: number) =>
+    api.get(Api.paths.taskLogs(taskID), decodeLogs, { page: String(n) }).pipe(Request.traced("getTaskLogs", taskID))
+
+  const getTaskLogs: Service["getTaskLogs"] = (taskID, options = {}) =>
+    Effect.all([validateTaskID(taskID), validateLogsPage(options.page ?? 1)]).pipe(
+      Effect.flatMap(([id, n]) => page(id, n))
+    )
+
+  const logs: Service["logs"] = (taskID, options = {}) =>
+    Stream.unwrap(Effect.map(validateTaskID(taskID), (id) => {
+      const ended = Effect.map(tasks.resultOf(id, resultDecoder(undefined)), (result) => Task.isTerminal(result.status))
+      const follow = options.follow === true
+        ? Polling.defaultSchedule
+        : options.follow === false ? undefined : options.follow
+      return entries((n) => page(id, n), ended, follow)
+    }))
+
+  return { getTaskLogs, logs }
+}

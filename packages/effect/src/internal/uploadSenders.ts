@@ -1,21 +1,18 @@
 /**
- * The two ways a part's bytes travel to its presigned URL: through the
- * client's `HttpClient` (anywhere), or through `XMLHttpRequest` (in a browser,
- * where its upload events tell how many bytes of the part have gone).
+ * The two ways a part's bytes travel to its presigned URL: through an
+ * `HttpClient` (anywhere), or through `XMLHttpRequest` (in a browser, where
+ * its upload events tell how many bytes of the part have gone).
  *
  * Neither carries the client's headers or cookies: a presigned URL is its own
  * credential, usually on another host.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import * as HttpBody from "effect/http/HttpBody"
+import type * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { ApiError, NetworkError, type RequestError } from "../Errors.js"
-import * as Http from "./http.js"
-import { noAnswerWithin } from "./requestTimeout.js"
+import * as Request from "./request.js"
 import type { PartBody } from "./uploadSource.js"
 
 /** One PUT of a part. */
@@ -35,41 +32,34 @@ export interface PartSender {
 
 const contentType = "application/octet-stream"
 
-// Fetch options in context could carry headers meant for the APIs: a part PUT drops them.
-const withoutFetchHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (init) => {
-    if (Option.isNone(init) || init.value.headers === undefined) return effect
-    const { headers: _, ...rest } = init.value
-    return Effect.provideService(effect, FetchHttpClient.RequestInit, rest)
-  })
-
 /**
- * Parts through an `HttpClient`: no cookies (`credentials: "omit"`), no
- * trace headers, and no span of its own, since the span would record the
- * presigned URL's signature. A `Blob` part is read into memory first, as only
- * fetch can send one as it is.
+ * Parts through an `HttpClient`, bare: no cookies (`credentials: "omit"`), no
+ * headers of a fetch `RequestInit`, no trace headers, and no span of its own,
+ * since the span would record the presigned URL's signature. A presigned PUT
+ * carries nothing secret, so a redirect (an object store's 307) may be
+ * followed. A `Blob` part is read into memory first, as only fetch can send
+ * one as it is.
  */
 export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
-  const bare = client.pipe(HttpClient.withTracerPropagation(false), HttpClient.withTracerDisabledWhen(() => true))
+  const bare = Request.route(client, { credentials: "omit", followRedirects: true, fetchHeaders: "drop", hiddenHeaders: [] })
   // One sender per timeout: every upload of a client usually shares one.
-  const senders = new Map<number, Http.Http>()
-  const httpFor = (timeout: Duration.Duration) => {
+  const senders = new Map<number, Request.Sender>()
+  const senderFor = (timeout: Duration.Duration) => {
     const key = Duration.toMillis(timeout)
-    let http = senders.get(key)
-    if (http === undefined) {
-      // A presigned PUT carries nothing secret: a redirect (an object store's 307) may be followed.
-      http = Http.make({ client: bare, credentials: "omit", timeout, followRedirects: true })
-      senders.set(key, http)
+    let sender = senders.get(key)
+    if (sender === undefined) {
+      sender = Request.sender(bare, timeout)
+      senders.set(key, sender)
     }
-    return http
+    return sender
   }
   return {
     send: ({ body, onProgress, timeout, url }) =>
       Effect.gen(function*() {
         const bytes = body instanceof Uint8Array ? body : new Uint8Array(yield* Effect.promise(() => body.arrayBuffer()))
-        yield* httpFor(timeout).send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
+        yield* senderFor(timeout).send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
         onProgress(bytes.length)
-      }).pipe(withoutFetchHeaders)
+      })
   }
 }
 
@@ -82,7 +72,7 @@ const pathOf = (url: string) => (URL.canParse(url) ? new URL(url).pathname : "th
  */
 export const xhrPartSender: PartSender = {
   send: ({ body, onProgress, timeout, url }) =>
-    Effect.async<void, RequestError>((resume) => {
+    Effect.callback<void, RequestError>((resume) => {
       const xhr = new XMLHttpRequest()
       xhr.open("PUT", url)
       xhr.timeout = Duration.toMillis(timeout)
@@ -101,10 +91,7 @@ export const xhrPartSender: PartSender = {
         ))
       xhr.ontimeout = () =>
         resume(Effect.fail(
-          new NetworkError({
-            message: `PUT ${pathOf(url)} failed: ${noAnswerWithin(timeout)}`,
-            requestSent: true
-          })
+          new NetworkError({ message: `PUT ${pathOf(url)} failed: ${Request.noAnswerWithin(timeout)}`, requestSent: true })
         ))
       xhr.send(body as XMLHttpRequestBodyInit)
       return Effect.sync(() => xhr.abort())

@@ -3,10 +3,10 @@
  * reads any byte range on demand (a `Blob`, bytes in memory, a file on disk)
  * or gives its bytes once, in order (a `Stream`).
  */
-import * as PlatformError from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
-import { Upload } from "@oomol-cloud-task/contract"
+import * as Upload from "@oomol-cloud-task/contract/Upload"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { InvalidInput } from "../Errors.js"
 
@@ -56,8 +56,8 @@ export const fromBytes = (bytes: Uint8Array): Source => ({
   open: Effect.succeed({ _tag: "Ranges", size: bytes.length, read: (start, end) => Effect.succeed(bytes.subarray(start, end)) })
 })
 
-const readError = (path: string, method: string, reason: PlatformError.SystemErrorReason, description: string) =>
-  new PlatformError.SystemError({ reason, module: "FileSystem", method, pathOrDescriptor: path, description })
+const readError = (path: string, method: string, reason: PlatformError.SystemErrorTag, description: string) =>
+  PlatformError.systemError({ _tag: reason, module: "FileSystem", method, pathOrDescriptor: path, description })
 
 export const fromPath = (path: string): Source<PlatformError.PlatformError, FileSystem.FileSystem> => ({
   _tag: "UploadSource",
@@ -72,11 +72,10 @@ export const fromPath = (path: string): Source<PlatformError.PlatformError, File
     const read = (start: number, end: number) =>
       Effect.scoped(Effect.gen(function*() {
         const file = yield* fs.open(path, { flag: "r" })
-        yield* file.seek(start, "start")
         const buffer = new Uint8Array(end - start)
         let filled = 0
         while (filled < buffer.length) {
-          const n = Number(yield* file.read(buffer.subarray(filled)))
+          const n = Number(yield* file.read(buffer.subarray(filled), { position: BigInt(start + filled) }))
           if (n === 0) {
             return yield* Effect.fail(
               readError(path, "read", "UnexpectedEof", `the file ended before byte ${end}: it shrank during the upload`)
@@ -157,7 +156,7 @@ export const cutParts = <E, R>(
       return Effect.succeed(parts)
     }
     return Stream.fromIterable(full()).pipe(
-      Stream.concat(Stream.flattenIterables(Stream.mapEffect(stream, feed))),
+      Stream.concat(Stream.flattenIterable(Stream.mapEffect(stream, feed))),
       Stream.concat(Stream.suspend(() =>
         total < plan.size
           ? Stream.fail(new InvalidInput({ message: `the stream ended after ${total} of its ${plan.size} bytes` }))

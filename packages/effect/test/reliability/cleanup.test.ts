@@ -10,7 +10,7 @@
 import { CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Stream, Supervisor } from "effect"
+import { Duration, Effect, Fiber, Metric, Stream } from "effect"
 import { clientOn, freshTransports, settledBeyond } from "./support.js"
 
 const LONG = { packageName: "@test/long", packageVersion: "1.0.0", blockName: "main" }
@@ -27,6 +27,21 @@ afterEach(() => emulator.clearFaults())
 
 type Client = CloudTaskClient.Service
 
+/**
+ * Every fiber started under it, and whether each has ended: the runtime tells
+ * the fiber metrics service of each child fiber's start and end (what v3's
+ * `Supervisor.track` was for).
+ */
+const fiberTracker = () => {
+  let started = 0
+  let ended = 0
+  const service: Metric.FiberRuntimeMetricsService = {
+    recordFiberStart: () => void started++,
+    recordFiberEnd: () => void ended++
+  }
+  return { service, alive: () => started - ended }
+}
+
 /** Waits (in real time, briefly) until `route` has received `count` more requests than `before`. */
 const requestsReach = (route: Parameters<RunningEmulator["requests"]>[0], before: number, count = 1) =>
   Effect.gen(function*() {
@@ -37,7 +52,7 @@ const requestsReach = (route: Parameters<RunningEmulator["requests"]>[0], before
 /** Starts `effect`, waits for `reached`, then interrupts it. */
 const interruptWhen = <A, E>(effect: Effect.Effect<A, E>, reached: Effect.Effect<void>) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* Effect.forkChild(effect)
     yield* reached
     // Past the request, into whatever wait follows it.
     yield* Effect.sleep("20 millis")
@@ -85,7 +100,7 @@ const scenarios: ReadonlyArray<Scenario> = [
           Effect.timeout("300 millis"),
           Effect.flip
         )
-        expect(outcome._tag).toBe("TimeoutException")
+        expect(outcome._tag).toBe("TimeoutError")
       })
   },
   {
@@ -165,15 +180,13 @@ describe("cancellation leaves no timer, socket or fiber", () => {
       it.live(`${scenario.name}, over ${transportName}`, () =>
         Effect.gen(function*() {
           const baseline = process.getActiveResourcesInfo()
-          const supervisor = yield* Supervisor.track
+          const fibers = fiberTracker()
           yield* Effect.gen(function*() {
             const client = yield* CloudTaskClient.CloudTaskClient
-            yield* Effect.supervised(scenario.run(client), supervisor)
+            yield* Effect.provideService(scenario.run(client), Metric.FiberRuntimeMetrics, fibers.service)
             // Still inside the client's scope: its connection pool is open.
             expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
-            const alive = yield* Effect.filter(yield* supervisor.value, (fiber) =>
-              Effect.map(fiber.status, (status) => status._tag !== "Done"))
-            expect(alive).toEqual([])
+            expect(fibers.alive()).toBe(0)
           }).pipe(Effect.provide(clientOn(emulator, transport, scenario.options)))
           expect(yield* Effect.promise(() => settledBeyond(baseline))).toEqual({})
         }).pipe(Effect.timeout(Duration.seconds(20))))

@@ -53,7 +53,7 @@ const scopedEmulator = Effect.acquireRelease(
 
 describe("a task ID is one path segment", () => {
   for (const [name, transport] of Object.entries(transports)) {
-    it.scopedLive(`of the route it was meant for, as the emulator received it, over ${name}`, () =>
+    it.live(`of the route it was meant for, as the emulator received it, over ${name}`, () =>
       Effect.gen(function*() {
         const emulator = yield* scopedEmulator
         const client = Context.get(yield* Layer.build(clientOn(emulator, transport)), CloudTaskClient.CloudTaskClient)
@@ -80,7 +80,7 @@ describe("a task ID is one path segment", () => {
       }))
   }
 
-  it.scopedLive("an ID a path would resolve away is refused, and nothing is sent", () =>
+  it.live("an ID a path would resolve away is refused, and nothing is sent", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator
       const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
@@ -95,7 +95,7 @@ describe("a task ID is one path segment", () => {
       expect(emulator.requests()).toBe(0)
     }))
 
-  it.scopedLive("\"latest\", which would call the latest-tasks endpoint, is refused, and nothing is sent", () =>
+  it.live("\"latest\", which would call the latest-tasks endpoint, is refused, and nothing is sent", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator
       const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
@@ -111,7 +111,7 @@ describe("a task ID is one path segment", () => {
       expect(emulator.requestLog().at(-1)?.route).toBe("getTask")
     }))
 
-  it.scopedLive("query values stay values", () =>
+  it.live("query values stay values", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator
       const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
@@ -143,7 +143,7 @@ describe("input refused before anything is sent", () => {
   ]
 
   for (const [name, inputValues, message] of unsendable) {
-    it.scopedLive(`inputValues with ${name}`, () =>
+    it.live(`inputValues with ${name}`, () =>
       Effect.gen(function*() {
         const emulator = yield* scopedEmulator
         const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
@@ -157,7 +157,7 @@ describe("input refused before anything is sent", () => {
       }))
   }
 
-  it.scopedLive("a smaller limit of the caller's applies", () =>
+  it.live("a smaller limit of the caller's applies", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator
       const client = Context.get(

@@ -13,7 +13,7 @@ const defaultHeaders = { "x-team-token": "team-SECRET-51c7" }
 
 describe("redirects", () => {
   for (const [name, transport] of Object.entries(transports)) {
-    it.scopedLive(`a 3xx from the APIs is an ApiError and reaches no other host, over ${name}`, () =>
+    it.live(`a 3xx from the APIs is an ApiError and reaches no other host, over ${name}`, () =>
       Effect.gen(function*() {
         const elsewhere = yield* otherHost()
         const emulator = yield* Effect.acquireRelease(Effect.promise(() => startEmulator()), (e) => Effect.promise(e.close))

@@ -4,11 +4,11 @@
  * level, no span and no inspection of the client holds them, and they reach
  * no host but the task API and the upload API.
  */
-import { FetchHttpClient } from "@effect/platform"
 import { CloudTaskClient, Errors, Polling, Retry } from "@oomol-cloud-task/effect"
 import { Fault, startEmulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Layer, Logger, LogLevel, Redacted, Schedule, Stream } from "effect"
+import { Cause, Context, Effect, Layer, Logger, Redacted, References, Schedule, Stream } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import { inspect } from "node:util"
 import { recordingTracer } from "../tracer.js"
 import {
@@ -53,11 +53,15 @@ const leaks = (values: ReadonlyArray<unknown>): ReadonlyArray<string> =>
 /** Log lines as the logfmt, JSON and structured loggers write them, every level. */
 const captureLogs = () => {
   const lines: Array<string> = []
-  const logger = Logger.zip(
-    Logger.zip(Logger.logfmtLogger, Logger.jsonLogger),
-    Logger.map(Logger.structuredLogger, (entry) => inspect(entry, { depth: Infinity }))
-  ).pipe(Logger.map(([[logfmt, jsonLine], structured]) => void lines.push(logfmt, jsonLine, structured)))
-  const layer = Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.All))
+  const logger = Logger.make((options) =>
+    void lines.push(
+      Logger.formatLogFmt.log(options),
+      Logger.formatJson.log(options),
+      inspect(Logger.formatStructured.log(options), { depth: Infinity })
+    )
+  )
+  // In place of the default logger, and at every level.
+  const layer = Layer.merge(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, "All"))
   return { lines, layer }
 }
 
@@ -68,9 +72,14 @@ const observed = () => {
   const { spans, tracer } = recordingTracer()
   const observe = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     effect.pipe(
-      Effect.tapErrorCause((cause) =>
-        Effect.zipRight(
-          Effect.sync(() => errors.push(...Cause.failures(cause), ...Cause.defects(cause))),
+      Effect.tapCause((cause) =>
+        Effect.andThen(
+          Effect.sync(() =>
+            errors.push(
+              ...cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error),
+              ...cause.reasons.filter(Cause.isDieReason).map((reason) => reason.defect)
+            )
+          ),
           Effect.logDebug("the call failed", cause)
         )
       ),
@@ -138,7 +147,7 @@ const otherErrors = (observe: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effec
   })
 
 describe("the API key and default headers stay secret", () => {
-  it.scopedLive("in every error, log line and span, over every transport and fault", () =>
+  it.live("in every error, log line and span, over every transport and fault", () =>
     Effect.gen(function*() {
       const { errors, logs, observe, spanTexts } = observed()
       yield* Effect.forEach(Object.entries(transports), ([name, transport]) =>
@@ -179,7 +188,7 @@ describe("the API key and default headers stay secret", () => {
       expect(spanTexts().filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([])
     }), 60_000)
 
-  it.scopedLive("in an inspection of the client", () =>
+  it.live("in an inspection of the client", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator()
       const context = yield* Layer.build(clientOn(emulator, transports.fetch!, { defaultHeaders }))
@@ -191,23 +200,46 @@ describe("the API key and default headers stay secret", () => {
     }))
 })
 
-describe("the settings a client is built from", () => {
-  it.scopedLive("keep the key out of an inspection, JSON and a log line, and still send it", () =>
+// v3 built a client from a `settings` value that held the headers as sent; in
+// v4 the client configures its `HttpClient` once and the headers are put on
+// each request, so what it is built with shows in the requests it hands to
+// the transport.
+describe("the requests a client builds", () => {
+  it.live("keep the key out of an inspection, JSON and a log line, and still send it", () =>
     Effect.gen(function*() {
       const emulator = yield* scopedEmulator()
       const logs = captureLogs()
-      const settings = yield* CloudTaskClient.settings({
-        apiKey: Redacted.make(SECRET),
-        baseUrl: emulator.url,
-        uploadBaseUrl: emulator.uploadBaseUrl,
-        defaultHeaders
-      }).pipe(Effect.provide(transports.fetch!))
-      yield* Effect.logDebug("settings", settings).pipe(Effect.provide(logs.layer))
-      expect(leaks([settings, settings.headers])).toEqual([])
-      expect(logs.lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([])
-      expect(Object.keys(settings.headers).sort()).toEqual(["accept", "authorization", "x-team-token"])
+      // The transport prints each request as it gets it, on the request's own fiber.
+      const seen: Array<{ readonly headers: ReadonlyArray<string>; readonly renderings: ReadonlyArray<string> }> = []
+      const printing = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (fetch) =>
+          HttpClient.make((request) =>
+            Effect.gen(function*() {
+              seen.push({
+                headers: Object.keys(request.headers),
+                renderings: [...renderings(request), ...renderings(request.headers)]
+              })
+              yield* Effect.logDebug("request", request, request.headers).pipe(Effect.provide(logs.layer))
+              return yield* fetch.execute(request)
+            })
+          ))
+      ).pipe(Layer.provide(transports.fetch!))
+      const client = yield* built(
+        CloudTaskClient.layer({
+          apiKey: Redacted.make(SECRET),
+          baseUrl: emulator.url,
+          uploadBaseUrl: emulator.uploadBaseUrl,
+          defaultHeaders
+        }).pipe(Layer.provide(printing), Layer.orDie)
+      )
+      yield* client.getDashboard()
 
-      yield* CloudTaskClient.fromSettings(settings).getDashboard()
+      expect(seen).toHaveLength(1)
+      expect(seen[0]!.renderings.filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([])
+      expect(logs.lines.length).toBeGreaterThan(0)
+      expect(logs.lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([])
+      expect([...seen[0]!.headers].sort()).toEqual(["accept", "authorization", "x-team-token"])
       expect(emulator.requestLog("dashboard").at(-1)?.headers).toMatchObject({
         authorization: `Bearer ${SECRET}`,
         "x-team-token": TEAM_TOKEN
@@ -217,7 +249,7 @@ describe("the settings a client is built from", () => {
 
 describe("credentials reach only the two APIs", () => {
   for (const [name, transport] of Object.entries(transports)) {
-    it.scopedLive(`presigned part PUTs are bare, on the emulator's store and on another host, over ${name}`, () =>
+    it.live(`presigned part PUTs are bare, on the emulator's store and on another host, over ${name}`, () =>
       Effect.gen(function*() {
         const emulator = yield* scopedEmulator({ partSize: 1024 })
         // A fetch user's own RequestInit headers are meant for the APIs too.

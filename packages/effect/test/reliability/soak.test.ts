@@ -16,6 +16,7 @@ import { CloudTaskClient, Polling } from "@oomol-cloud-task/effect"
 import { type Block, Emulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, Layer, Redacted } from "effect"
+import { HttpClient, type HttpClientResponse } from "effect/http"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 
@@ -70,14 +71,17 @@ const expectedPolls = (start: number, life: number, until: number) => {
 const simulatedClock = (start: number) => {
   let now = start
   let sleepers: Array<{ readonly at: number; readonly wake: () => void }> = []
+  const nanos = () => BigInt(Math.round(now * 1_000_000))
   const clock: Clock.Clock = {
-    [Clock.ClockTypeId]: Clock.ClockTypeId,
-    unsafeCurrentTimeMillis: () => now,
+    currentTimeMillisUnsafe: () => now,
     currentTimeMillis: Effect.sync(() => now),
-    unsafeCurrentTimeNanos: () => BigInt(Math.round(now * 1_000_000)),
-    currentTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1_000_000))),
+    currentTimeNanosUnsafe: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    // Simulated time is the only time here: it never goes back.
+    monotonicTimeNanosUnsafe: nanos,
+    monotonicTimeNanos: Effect.sync(nanos),
     sleep: (duration) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         const sleeper = { at: now + Duration.toMillis(duration), wake: () => resume(Effect.void) }
         sleepers.push(sleeper)
         return Effect.sync(() => {
@@ -124,15 +128,41 @@ const heapAfterGc = Effect.gen(function*() {
 
 const MB = 1024 * 1024
 
+/**
+ * The client's requests still in flight, from sending to the last byte of the
+ * answer: each holds a sleep of its own on the clock (the request timeout),
+ * which must not count as a worker asleep in its wait.
+ */
+const inFlight = () => {
+  let count = 0
+  const done = Effect.sync(() => void count--)
+  const layer = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.transformResponse(client, (response) =>
+        Effect.suspend(() => {
+          count++
+          return response.pipe(
+            Effect.map((r): HttpClientResponse.HttpClientResponse =>
+              Object.create(r, { text: { get: () => Effect.ensuring(r.text, done) } })
+            ),
+            Effect.onError(() => done)
+          )
+        })))
+  )
+  return { layer, count: () => count }
+}
+
 describe("soak", () => {
   it.live("1,000 tasks in flight through a simulated hour: a flat heap and exactly the polls the schedule implies", () => {
     const sim = simulatedClock(Date.UTC(2025, 0, 1))
     const start = sim.now()
+    const requests = inFlight()
     const TestLayer = CloudTaskClient.layer({
       apiKey: Redacted.make("soak-key"),
       baseUrl: Emulator.IN_PROCESS_URL,
       uploadBaseUrl: Emulator.IN_PROCESS_UPLOAD_BASE_URL
-    }).pipe(Layer.provideMerge(Emulator.layerClient({ blocks: behaviours })), Layer.orDie)
+    }).pipe(Layer.provide(requests.layer), Layer.provideMerge(Emulator.layerClient({ blocks: behaviours })), Layer.orDie)
 
     return Effect.gen(function*() {
       const client = yield* CloudTaskClient.CloudTaskClient
@@ -141,9 +171,13 @@ describe("soak", () => {
       let settled = 0
       let started = 0
 
-      // Until every worker sleeps again: each has one sleep, its wait's schedule.
+      // Until every worker sleeps again: each has one sleep, its wait's
+      // schedule, and no request is in flight (a request's timeout is a sleep
+      // too, on this clock since v4: waking it would time the request out).
       const quiet = Effect.gen(function*() {
-        while (sim.sleeping() !== started) yield* Effect.promise(() => new Promise(setImmediate))
+        while (sim.sleeping() !== started || requests.count() > 0) {
+          yield* Effect.promise(() => new Promise(setImmediate))
+        }
       })
       const advanceTo = (instant: number) =>
         Effect.gen(function*() {
@@ -157,7 +191,7 @@ describe("soak", () => {
           for (let round = 0; ; round++) {
             const behaviour = (k + 7 * round) % BEHAVIOURS
             tasks.push({ start: sim.now(), life: lifetime(behaviour) })
-            yield* Effect.either(client.createAndWait(
+            yield* Effect.result(client.createAndWait(
               { packageName: "@test/soak", packageVersion: `1.0.${behaviour}`, blockName: "main" },
               { schedule }
             ))
@@ -170,7 +204,7 @@ describe("soak", () => {
           yield* advanceTo(start + wave * WAVE_GAP)
           const fibers = yield* Effect.forEach(
             Array.from({ length: TASKS / WAVES }, (_, i) => wave * (TASKS / WAVES) + i),
-            (k) => Effect.fork(worker(k))
+            (k) => Effect.forkChild(worker(k))
           )
           started += fibers.length
           yield* quiet
@@ -204,6 +238,6 @@ describe("soak", () => {
           `${late.created - early.created} tasks the emulator keeps)`
       )
       expect(growth).toBeLessThan(10 * MB)
-    }).pipe(Effect.provide(TestLayer), Effect.withClock(sim.clock))
+    }).pipe(Effect.provide(TestLayer), Effect.provideService(Clock.Clock, sim.clock))
   }, 60_000)
 })

@@ -3,17 +3,19 @@
  * client pointed at an emulator, how an outcome reads in a table, and the
  * check that nothing is left running.
  */
-import { FetchHttpClient, type HttpClient } from "@effect/platform"
-import { NodeHttpClient, Undici } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Undici from "@effect/platform-node/Undici"
 import { CloudTaskClient, Errors, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
 import { Fault, type Route, type RunningEmulator, Simulation, startEmulator } from "@oomol-cloud-task/emulator"
-import { Cause, Effect, Exit, Layer, Option, Redacted, Schedule } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schedule, Scheduler, Stream } from "effect"
+import { FetchHttpClient, HttpClient, type HttpClientResponse } from "effect/http"
+import { readFileSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import * as Net from "node:net"
 
 /** Bounds an effect in real time, so a cell that would hang reads `HUNG` instead of stalling the suite. */
 const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.timeoutFail(effect, { duration: "15 seconds", onTimeout: () => "HUNG" as const })
+  Effect.timeoutOrElse(effect, { duration: "15 seconds", orElse: () => Effect.fail("HUNG" as const) })
 
 /** A key no test output may ever contain. */
 export const SECRET = "sk-live-SECRET-3f9a"
@@ -30,7 +32,7 @@ export const fastRetry = Retry.make({ base: "5 millis", cap: "20 millis", maxRet
 export const transports: Readonly<Record<string, Layer.Layer<HttpClient.HttpClient>>> = {
   fetch: FetchHttpClient.layer,
   undici: NodeHttpClient.layerUndici,
-  "node:http": NodeHttpClient.layer,
+  "node:http": NodeHttpClient.layerNodeHttp,
   UndiciHttpClient: UndiciHttpClient.layer()
 }
 
@@ -45,16 +47,18 @@ const undiciAgent = Effect.acquireRelease(
  * is open after a test is what the client left behind, exactly.
  */
 export const freshTransports: Readonly<Record<string, Layer.Layer<HttpClient.HttpClient>>> = {
-  fetch: Layer.unwrapScoped(Effect.map(undiciAgent, (agent) =>
+  fetch: Layer.unwrap(Effect.map(undiciAgent, (agent) =>
     FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(
       FetchHttpClient.Fetch,
-      ((input, init) => Undici.fetch(input as string, { ...init, dispatcher: agent } as Undici.RequestInit)) as typeof fetch
+      // undici's Response differs from the DOM lib's only in its iterators' typings.
+      ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+        Undici.fetch(input as string, { ...init, dispatcher: agent } as Undici.RequestInit)) as unknown as typeof fetch
     ))))),
-  undici: NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-    Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, undiciAgent))
+  undici: NodeHttpClient.layerUndiciNoDispatcher.pipe(
+    Layer.provide(Layer.effect(NodeHttpClient.Dispatcher, undiciAgent))
   ),
-  "node:http": NodeHttpClient.layer,
-  UndiciHttpClient: Layer.unwrapScoped(Effect.map(undiciAgent, (dispatcher) => UndiciHttpClient.layer({ dispatcher })))
+  "node:http": NodeHttpClient.layerNodeHttp,
+  UndiciHttpClient: Layer.unwrap(Effect.map(undiciAgent, (dispatcher) => UndiciHttpClient.layer({ dispatcher })))
 }
 
 /** The client on `transport`, pointed at a running emulator. */
@@ -79,7 +83,7 @@ export const clientOn = (
  */
 export const describeExit = (exit: Exit.Exit<unknown, unknown>, requests: number): string => {
   if (Exit.isSuccess(exit)) return `ok(${requests})`
-  const failure = Cause.failureOption(exit.cause)
+  const failure = Cause.findErrorOption(exit.cause)
   if (Option.isSome(failure) && failure.value === "HUNG") return "HUNG"
   if (Option.isNone(failure) || !Errors.isCloudTaskError(failure.value)) {
     return `UNTYPED ${Cause.pretty(exit.cause).split("\n")[0]}`
@@ -145,7 +149,7 @@ export const watchUnhandledRejections = () => {
 /** The task every row creates before its fault is set. */
 export const PACKAGE = { packageName: "@test/matrix", packageVersion: "1.0.0", blockName: "main" }
 
-/** How long a request or part may take in a column of hung connections. */
+/** How long a request or part may take in a column of hung connections (on the cell's time, see `cellTime`). */
 export const HANG_TIMEOUT = "500 millis"
 
 /** A fault of the matrix, by the name of its column. */
@@ -185,7 +189,7 @@ export interface Row {
 const uploadOnce = (client: Client) =>
   client.upload(new Uint8Array(100), {
     name: "matrix.bin",
-    retry: Schedule.intersect(Schedule.spaced("5 millis"), Schedule.recurs(2)),
+    retry: Schedule.max([Schedule.spaced("5 millis"), Schedule.recurs(2)]),
     partTimeout: HANG_TIMEOUT
   })
 
@@ -219,10 +223,141 @@ export interface Cell {
 }
 
 /**
+ * The time of a cell: a clock of its own that moves only when the call has
+ * nothing left to do but wait, that is when every fiber it started is
+ * suspended and every request it has in flight is one the emulator holds,
+ * hung by the call's fault on `route`. A timeout then strikes a hung request
+ * and never a healthy one, however slowly a busy machine serves it; retry
+ * waits pass at once. The client's transport goes through `track`, each call
+ * through `run(fault)`, one call at a time.
+ *
+ * Why: on real time, the short timeouts of a cell (`HANG_TIMEOUT` for parts
+ * and hung requests, a creation's 250 ms) also struck healthy requests when
+ * the machine was busy. The matrix once read `ok(3)` for a part PUT after a
+ * dropped connection, on the undici-based transports, whose first column is
+ * "drop" and so runs in the busiest moment of the file, when every emulator
+ * starts at once (fetch reaches "drop" seconds later): the retried PUT, slower
+ * than 500 ms, was aborted after the emulator had counted it, and a third one
+ * went through. No pooled connection was at fault: each try was answered or
+ * aborted.
+ */
+export const cellTime = (emulator: Pick<RunningEmulator, "requests">, route: Route.RouteName) => {
+  // The first `hangs` requests the route receives in the call are held.
+  let hangs = 0
+  let before = 0
+  let now = Date.now()
+  let sleepers: Array<{ readonly at: number; readonly wake: () => void }> = []
+  // The requests in flight, each with the route's count of requests when it started.
+  const inFlight = new Set<{ readonly arrivals: number }>()
+  const held = (request: { readonly arrivals: number }) =>
+    emulator.requests(route) > request.arrivals && request.arrivals - before < hangs
+  // Tasks scheduled by the call's fibers and not yet run: none means each is suspended.
+  let pending = 0
+
+  const clock: Clock.Clock = {
+    currentTimeMillisUnsafe: () => now,
+    currentTimeMillis: Effect.sync(() => now),
+    currentTimeNanosUnsafe: () => BigInt(Math.round(now * 1_000_000)),
+    currentTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1_000_000))),
+    monotonicTimeNanosUnsafe: () => BigInt(Math.round(now * 1_000_000)),
+    monotonicTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1_000_000))),
+    sleep: (duration) =>
+      Effect.callback<void>((resume) => {
+        const sleeper = { at: now + Duration.toMillis(duration), wake: () => resume(Effect.void) }
+        sleepers.push(sleeper)
+        return Effect.sync(() => {
+          sleepers = sleepers.filter((s) => s !== sleeper)
+        })
+      })
+  }
+
+  const counting = (parent: Scheduler.Scheduler): Scheduler.Scheduler => ({
+    executionMode: parent.executionMode,
+    shouldYield: (fiber) => parent.shouldYield(fiber),
+    makeDispatcher: () => {
+      const dispatcher = parent.makeDispatcher()
+      return {
+        scheduleTask: (task, priority) => {
+          pending++
+          dispatcher.scheduleTask(() => {
+            try {
+              task()
+            } finally {
+              pending--
+            }
+          }, priority)
+        },
+        flush: () => dispatcher.flush()
+      }
+    }
+  })
+
+  /** `transport`, keeping count of the requests in flight: from sending to the last byte of the answer. */
+  const track = (transport: Layer.Layer<HttpClient.HttpClient>): Layer.Layer<HttpClient.HttpClient> =>
+    Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(HttpClient.HttpClient, (client) =>
+        HttpClient.transformResponse(client, (response) =>
+          Effect.suspend(() => {
+            const request = { arrivals: emulator.requests(route) }
+            inFlight.add(request)
+            const done = Effect.sync(() => void inFlight.delete(request))
+            // Done once the body is read (whichever way), or once the request fails.
+            const reading = (answer: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse => {
+              const read = (key: "arrayBuffer" | "text" | "json" | "urlParamsBody" | "formData") => ({
+                get: () => {
+                  const body: Effect.Effect<unknown, unknown> = answer[key]
+                  return Effect.ensuring(body, done)
+                }
+              })
+              return Object.create(answer, {
+                arrayBuffer: read("arrayBuffer"),
+                text: read("text"),
+                json: read("json"),
+                urlParamsBody: read("urlParamsBody"),
+                formData: read("formData"),
+                stream: { get: () => Stream.ensuring(answer.stream, done) }
+              })
+            }
+            return response.pipe(Effect.map(reading), Effect.onError(() => done))
+          })))
+    ).pipe(Layer.provide(transport))
+
+  /** Wakes the earliest sleepers once the call is only waiting (looked at every 2 ms). */
+  const driver = Effect.forever(Effect.andThen(
+    Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2))),
+    Effect.sync(() => {
+      if (pending > 0 || sleepers.length === 0 || ![...inFlight].every(held)) return
+      const at = Math.min(...sleepers.map((s) => s.at))
+      now = Math.max(now, at)
+      const due = sleepers.filter((s) => s.at <= at)
+      sleepers = sleepers.filter((s) => s.at > at)
+      due.forEach((s) => s.wake())
+    })
+  ))
+
+  /** Runs `call`, and every fiber it starts, on the cell's time, with `fault` (if any) on the route. */
+  const run = (fault: Fault.Fault | undefined) => <A, E>(call: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.gen(function*() {
+      hangs = fault?._tag === "Hang" ? fault.times ?? 1 : 0
+      before = emulator.requests(route)
+      const scheduler = counting(yield* Scheduler.Scheduler)
+      const fiber = yield* Effect.forkChild(call).pipe(
+        Effect.provideService(Clock.Clock, clock),
+        Effect.provideService(Scheduler.Scheduler, scheduler)
+      )
+      return yield* Effect.raceFirst(Fiber.join(fiber), driver)
+    })
+
+  return { track, run }
+}
+
+/**
  * Runs every row against every column over `transport`: each row on its own
  * emulator (rows side by side), its columns one after another, each with a
- * fresh task and only its own fault. `options` configures the client of a
- * column; `around` wraps each call (a logger, a tracer).
+ * fresh task and only its own fault, on the cell's own time (`cellTime`).
+ * `options` configures the client of a column; `around` wraps each call (a
+ * logger, a tracer).
  */
 export const sweep = (
   transport: Layer.Layer<HttpClient.HttpClient>,
@@ -234,8 +369,9 @@ export const sweep = (
     Effect.acquireUseRelease(
       Effect.promise(() => startEmulator({ partSize: 1024 })),
       (emulator) =>
-        Effect.forEach(only, (column) =>
-          Effect.gen(function*() {
+        Effect.forEach(only, (column) => {
+          const time = cellTime(emulator, row.route)
+          return Effect.gen(function*() {
             // The task is made by a client with the default timeout: a cell's may be short.
             const { taskID } = yield* Effect.provide(
               Effect.flatMap(CloudTaskClient.CloudTaskClient, (client) => client.createTask(PACKAGE)),
@@ -245,11 +381,12 @@ export const sweep = (
             emulator.clearFaults()
             emulator.fault(row.route, column.fault)
             const before = emulator.requests(row.route)
-            const exit = yield* Effect.exit(bounded(around(row.run(client, taskID))))
+            const exit = yield* Effect.exit(bounded(around(time.run(column.fault)(row.run(client, taskID)))))
             const requests = emulator.requests(row.route) - before
             emulator.clearFaults()
             return { row, column, exit, requests }
-          }).pipe(Effect.provide(clientOn(emulator, transport, options(column))), Effect.orDie)),
+          }).pipe(Effect.provide(clientOn(emulator, time.track(transport), options(column))), Effect.orDie)
+        }),
       (emulator) => Effect.promise(() => emulator.close())
     ), { concurrency: "unbounded" })
 
@@ -284,9 +421,9 @@ export const otherHost = (
 export const listening = (server: Server) =>
   Effect.gen(function*() {
     yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      Effect.callback<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
       () =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           server.closeAllConnections()
           server.close(() => resume(Effect.void))
         })
@@ -295,10 +432,30 @@ export const listening = (server: Server) =>
     return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
   })
 
-/** A port of 127.0.0.1 nothing listens on: bound, then freed. */
-export const closedPort = Effect.async<number>((resume) => {
-  const server = Net.createServer().listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    server.close(() => resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0)))
+// Where the system starts handing out ports for port 0 (Linux; elsewhere the
+// ranges start higher than this).
+const ephemeralStart = (() => {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768
+  } catch {
+    return 32768
+  }
+})()
+
+const bindable = (port: number) =>
+  Effect.callback<boolean>((resume) => {
+    const server = Net.createServer()
+    server.once("error", () => resume(Effect.succeed(false)))
+    server.listen(port, "127.0.0.1", () => server.close(() => resume(Effect.succeed(true))))
   })
+
+/**
+ * A port of 127.0.0.1 nothing listens on: bound, then freed. It is taken from
+ * below the range the system hands out for port 0: a freed port of that range
+ * went to the next server started (an emulator of another lane, a process of
+ * another test), and a request meant to find no connection found one.
+ */
+export const closedPort: Effect.Effect<number> = Effect.suspend(() => {
+  const port = 10_000 + Math.floor(Math.random() * (Math.max(ephemeralStart, 11_000) - 10_000))
+  return Effect.flatMap(bindable(port), (free) => (free ? Effect.succeed(port) : closedPort))
 })

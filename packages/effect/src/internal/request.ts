@@ -1,0 +1,280 @@
+/**
+ * Sending one request and reading its answer: execute, check the status,
+ * decode with the contract's schema. The single place where HTTP client
+ * failures become the client's own errors.
+ */
+import * as Failure from "@oomol-cloud-task/contract/Failure"
+import * as Wire from "@oomol-cloud-task/contract/Wire"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { constTrue } from "effect/Function"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as Headers from "effect/http/Headers"
+import * as HttpBody from "effect/http/HttpBody"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
+import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
+import * as Retry from "../Retry.js"
+import * as Defaults from "./defaults.js"
+
+/** Decodes a parsed JSON body; built once per schema. */
+export type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError>
+
+/**
+ * A decoder that keeps unknown fields, at every level, as the contract asks
+ * of responses; a problem names the value it got (`Expected number, got "half"`).
+ */
+export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> =>
+  Schema.decodeUnknownResult(Wire.tolerant(schema), { reportInput: true })
+
+/** How a client's requests go through an `HttpClient`. */
+export interface Routing {
+  /** The fetch `credentials` mode. */
+  readonly credentials: RequestCredentials
+  /**
+   * Whether fetch may follow a redirect. Not for the APIs: fetch would carry
+   * the default headers to wherever `Location` points, so a 3xx is answered
+   * as it came (an `ApiError`).
+   */
+  readonly followRedirects: boolean
+  /** Headers of a caller's `FetchHttpClient.RequestInit` are meant for the APIs: a presigned PUT drops them. */
+  readonly fetchHeaders: "keep" | "drop"
+  /** Header names hidden, beyond the platform's own, wherever a request is printed (a span, a log, an error). */
+  readonly hiddenHeaders: ReadonlyArray<string>
+}
+
+/**
+ * `client` as the client sends through it, configured once. It makes no span
+ * and sends no trace header of its own: the endpoint's span says what a
+ * request was for, an HTTP span per request would double the cost of
+ * tracing, and trace headers make every browser request preflighted. The
+ * fetch client reads its `RequestInit` from the context at request time;
+ * other clients ignore it (and follow no redirect).
+ */
+export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClient.HttpClient => {
+  const ours: RequestInit = {
+    credentials: routing.credentials,
+    ...(routing.followRedirects ? {} : { redirect: "manual" })
+  }
+  const hidden = routing.hiddenHeaders.map((name) => name.toLowerCase())
+  return HttpClient.transformResponse(client, Effect.updateContext((context: Context.Context<never>) => {
+    const given = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
+    const init = routing.fetchHeaders === "drop" && given?.headers !== undefined
+      ? (({ headers: _, ...rest }) => rest)(given)
+      : given
+    let updated = Context.add(context, FetchHttpClient.RequestInit, { ...init, ...ours })
+    updated = Context.add(updated, HttpClient.TracerDisabledWhen, constTrue)
+    updated = Context.add(updated, HttpClient.TracerPropagationEnabled, false)
+    if (hidden.length > 0) {
+      updated = Context.add(updated, Headers.CurrentRedactedNames, [...Context.get(context, Headers.CurrentRedactedNames), ...hidden])
+    }
+    return updated
+  }))
+}
+
+/**
+ * A request timeout as the client keeps it: none when it is `false`, zero or
+ * infinite, and at most a timer's range.
+ */
+export const timeoutOf = (input: Duration.Input | false | undefined): Duration.Duration | undefined => {
+  if (input === false) return undefined
+  const timeout = Duration.fromInputUnsafe(input ?? Defaults.requestTimeout)
+  return Duration.isFinite(timeout) && Duration.isGreaterThan(timeout, Duration.zero)
+    ? Duration.min(timeout, Duration.millis(Defaults.maxTimerMillis))
+    : undefined
+}
+
+/** How a request that got no answer in time is described, whoever kept the time. */
+export const noAnswerWithin = (timeout: Duration.Duration): string => `no answer within ${Duration.format(timeout)}`
+
+// Codes of a connection that was never made: the service cannot have seen the request.
+const connectFailures = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
+
+const causeChain = (cause: unknown): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
+  const chain: Array<{ readonly code?: unknown; readonly message?: unknown }> = []
+  let current = cause
+  while (typeof current === "object" && current !== null && chain.length < 8) {
+    chain.push(current)
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return chain
+}
+
+/** A transport failure as the client reports it: the cause's own words, never the request. */
+export const networkError = (cause: unknown, what: string): NetworkError => {
+  const chain = causeChain(cause)
+  const requestSent = !chain.some((c) => typeof c.code === "string" && connectFailures.has(c.code))
+  const deepest = [...chain].reverse().find((c) => typeof c.message === "string" && c.message !== "")
+  const reason = deepest === undefined ? "the connection failed" : String(deepest.message)
+  return new NetworkError({ message: `${what} failed: ${reason}`, requestSent, ...(cause === undefined ? {} : { cause }) })
+}
+
+// The one mapping of an `HttpClientError`. It keeps the transport's cause,
+// never the error itself: that holds the request, and so the headers.
+const fromClientError = (error: HttpClientError.HttpClientError, what: string): NetworkError => {
+  switch (error.reason._tag) {
+    case "TransportError":
+    case "EncodeError":
+    case "InvalidUrlError":
+      return networkError(error.reason.cause, what)
+    default:
+      return new NetworkError({
+        message: `${what} failed: the connection dropped while reading the answer`,
+        requestSent: true,
+        ...(error.reason.cause === undefined ? {} : { cause: error.reason.cause })
+      })
+  }
+}
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text) as unknown)
+  } catch {
+    return Option.none()
+  }
+}
+
+// The method and path only: a query or a presigned URL's signature stays out of messages.
+const describe = (request: HttpClientRequest.HttpClientRequest) =>
+  `${request.method} ${URL.canParse(request.url) ? new URL(request.url).pathname : request.url.split(/[?#]/)[0]}`
+
+const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text)
+
+interface Answer {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+}
+
+const isOk = (status: number) => status >= 200 && status < 300
+
+/** Sends requests through one client, each within a timeout. */
+export interface Sender {
+  /** Sends `request`; a 2xx JSON body is decoded, anything else is a `RequestError`. */
+  readonly json: <A>(request: HttpClientRequest.HttpClientRequest, decode: Decoder<A>) => Effect.Effect<A, RequestError>
+  /** Sends `request` and only checks for a 2xx status; the body is read and dropped. */
+  readonly send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<void, RequestError>
+}
+
+/**
+ * Sends through `client`, giving each request `timeout` (none if undefined)
+ * from sending to the last byte of its answer. A request past it is
+ * interrupted, which aborts it at the transport.
+ */
+export const sender = (client: HttpClient.HttpClient, timeout: Duration.Duration | undefined): Sender => {
+  const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
+
+  const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answer, NetworkError> => {
+    const what = describe(request)
+    const answer = client.execute(request).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text): Answer => ({ status: response.status, headers: response.headers, text }))
+      ),
+      Effect.mapError((error) => fromClientError(error, what))
+    )
+    return timeout === undefined ? answer : Effect.timeoutOrElse(answer, {
+      duration: timeout,
+      orElse: () => Effect.fail(new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: true }))
+    })
+  }
+
+  const failure = (answer: Answer): Effect.Effect<never, ApiError> =>
+    Effect.clockWith((clock) => {
+      const json = parseJson(answer.text)
+      const body = Option.getOrElse(json, () => (answer.text === "" ? undefined : clip(answer.text)))
+      const retryAfter = Retry.parseRetryAfter(answer.headers["retry-after"], clock.currentTimeMillisUnsafe())
+      return Effect.fail(
+        new ApiError({
+          status: answer.status,
+          body,
+          message: Option.isSome(json)
+            ? Failure.requestFailedMessage(answer.status, json.value)
+            : `Request failed: ${answer.status}`,
+          ...(retryAfter === undefined ? {} : { retryAfter })
+        })
+      )
+    })
+
+  const json = <A>(request: HttpClientRequest.HttpClientRequest, decode: Decoder<A>): Effect.Effect<A, RequestError> =>
+    Effect.flatMap(exchange(request), (answer): Effect.Effect<A, RequestError> => {
+      if (!isOk(answer.status)) return failure(answer)
+      const parsed = parseJson(answer.text)
+      if (Option.isNone(parsed)) {
+        return Effect.fail(
+          new MalformedResponse({
+            message: `${describe(request)} answered ${answer.status} with a body that is not JSON`,
+            status: answer.status,
+            body: clip(answer.text)
+          })
+        )
+      }
+      return Result.match(decode(parsed.value), {
+        onFailure: (error) =>
+          Effect.fail(
+            new MalformedResponse({
+              message: `${describe(request)} answered an unexpected body: ${Wire.describeSchemaError(error)}`,
+              status: answer.status,
+              body: parsed.value
+            })
+          ),
+        onSuccess: Effect.succeed
+      })
+    })
+
+  const send = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<void, RequestError> =>
+    Effect.flatMap(exchange(request), (answer) => (isOk(answer.status) ? Effect.void : failure(answer)))
+
+  return { json, send }
+}
+
+/**
+ * An API as its endpoints use it: a GET is idempotent, so it is retried on a
+ * transient failure; a POST is sent once unless its endpoint says otherwise.
+ */
+export interface Api {
+  readonly get: <A>(
+    path: string,
+    decode: Decoder<A>,
+    urlParams?: Readonly<Record<string, string>>
+  ) => Effect.Effect<A, RequestError>
+  /** Sends `body`, JSON text. */
+  readonly post: <A>(path: string, body: string, decode: Decoder<A>) => Effect.Effect<A, RequestError>
+  /** Tries a request again on a transient failure (a GET, a pause, an upload's `init`). */
+  readonly idempotent: <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Tries a task creation again only when the service provably did not take it. */
+  readonly untilTaken: <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+/** The endpoints' view of `sender`, retried on `policy`. */
+export const api = (sender: Sender, policy: Retry.RetryPolicy): Api => {
+  const idempotent = Retry.retrying(policy, Retry.isTransient)
+  return {
+    get: (path, decode, urlParams) =>
+      idempotent(sender.json(HttpClientRequest.get(path, urlParams === undefined ? undefined : { urlParams }), decode)),
+    post: (path, body, decode) =>
+      sender.json(HttpClientRequest.post(path, { body: HttpBody.text(body, "application/json") }), decode),
+    idempotent,
+    untilTaken: Retry.retrying(policy, Retry.isNotTaken)
+  }
+}
+
+/**
+ * Runs `effect` in a span named `CloudTaskClient.<name>`, only when a tracer
+ * other than Effect's built-in one listens: a span costs as much as the rest
+ * of a request.
+ */
+export const traced = (name: string, taskID?: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.tracer, (tracer) =>
+    tracer === Tracer.nativeTracer
+      ? effect
+      : Effect.withSpan(effect, `CloudTaskClient.${name}`, {
+        kind: "client",
+        captureStackTrace: false,
+        ...(taskID === undefined ? {} : { attributes: { "oomol.task.id": taskID } })
+      }))

@@ -1,0 +1,107 @@
+/**
+ * One upload from its checked options: `init`, every part within the
+ * concurrency (each retried on its own), progress, then the file's URL.
+ */
+import * as Wire from "@oomol-cloud-task/contract/Upload"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import type { InvalidInput, RequestError, UploadError } from "../Errors.js"
+import * as Retry from "../Retry.js"
+import * as Plan from "./uploadPlan.js"
+import type { PartSender } from "./uploadSenders.js"
+import * as Sources from "./uploadSource.js"
+
+/** The upload API's two JSON steps. */
+export interface Steps {
+  /** `POST {uploadBaseUrl}/init`. */
+  readonly init: (uploadBaseUrl: string, body: Wire.UploadInitBody) => Effect.Effect<Wire.UploadInitResponse, RequestError>
+  /** `GET {uploadBaseUrl}/{uploadID}/url`. */
+  readonly fileUrl: (uploadBaseUrl: string, uploadID: string) => Effect.Effect<Wire.UploadUrlResponse, RequestError>
+}
+
+/** How this upload goes. */
+export interface Settings {
+  readonly uploadBaseUrl: string
+  readonly name: string | undefined
+  readonly concurrency: number
+  readonly timeout: Duration.Duration
+  readonly schedule: Schedule.Schedule<unknown, RequestError>
+  readonly shouldRetry: (error: RequestError) => boolean
+  readonly sender: PartSender
+  readonly report: (sent: number, total: number) => void
+}
+
+const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
+
+/** Uploads `source`: its file as the upload API describes it, once every part is in. */
+export const run = <E, R>(
+  steps: Steps,
+  source: Sources.Source<E, R>,
+  settings: Settings
+): Effect.Effect<Wire.UploadUrlResponse["data"], UploadError | InvalidInput | E, R> =>
+  Effect.gen(function*() {
+    const { concurrency, name, report, sender, shouldRetry, timeout, uploadBaseUrl } = settings
+    const reader = yield* source.open
+    const { extension, stem } = Wire.splitFileName(name ?? "")
+    const started = yield* Effect.mapError(
+      steps.init(uploadBaseUrl, {
+        file_extension: extension,
+        size: reader.size,
+        ...(name === undefined || stem === "" ? {} : { file_name: stem })
+      }),
+      Plan.initFailed
+    )
+    const { plan, urls } = yield* Plan.planOf(started.data, reader.size)
+    yield* Effect.annotateCurrentSpan({
+      "oomol.upload.id": started.data.upload_id,
+      "oomol.upload.size": reader.size,
+      "oomol.upload.parts": plan.totalParts
+    })
+    const retryPart = Retry.retrying(settings.schedule, shouldRetry)
+
+    // Bytes of each part sent so far, at their highest: progress never goes back.
+    const sentOf = new Map<number, number>()
+    let sent = 0
+    const progress = (n: number, bytes: number) => {
+      const before = sentOf.get(n) ?? 0
+      if (bytes <= before) return
+      sentOf.set(n, bytes)
+      sent += bytes - before
+      report(sent, reader.size)
+    }
+
+    const sendPart = ({ body, n }: Sources.Part) =>
+      Effect.suspend(() => {
+        const url = urls[n - 1]!
+        const length = partBytes(body)
+        let attempts = 0
+        const once = Effect.suspend(() => {
+          attempts += 1
+          return sender.send({ url, body, timeout, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
+        })
+        return retryPart(once).pipe(
+          Effect.mapError((error) => (shouldRetry(error) ? Plan.exhausted(error, attempts) : Plan.partFailed(error))),
+          Effect.tap(() => Effect.sync(() => progress(n, length))),
+          Effect.withSpan("CloudTaskClient.uploadPart", {
+            kind: "client",
+            attributes: { "oomol.upload.part": n, "oomol.upload.part.bytes": length }
+          })
+        )
+      })
+
+    // A part is read inside its slot, so at most `concurrency` parts (one more
+    // for a stream) are in memory at once.
+    yield* Stream.runDrain(
+      reader._tag === "Sequence"
+        ? Stream.mapEffect(Sources.cutParts(reader.stream, plan), sendPart, { concurrency })
+        : Stream.mapEffect(Stream.range(1, plan.totalParts), (n) =>
+          Effect.flatMap(
+            reader.read(...Wire.partRange(n, plan.partSize, plan.size)),
+            (body) => sendPart({ n, body })
+          ), { concurrency })
+    )
+    const file = yield* Effect.mapError(steps.fileUrl(uploadBaseUrl, started.data.upload_id), Plan.urlFailed)
+    return file.data
+  })

@@ -1,0 +1,40 @@
+/**
+ * Waiting for tasks: watching one, awaiting one, creating and awaiting, and
+ * awaiting many. Each is a poll of the task's result on a `Polling` schedule.
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { Service } from "../CloudTaskClient.js"
+import * as Polling from "../Polling.js"
+import * as Defaults from "./defaults.js"
+import * as Request from "./request.js"
+import { resultDecoder, type Tasks, validateTaskID } from "./tasks.js"
+
+/** The ways of waiting, on the task endpoints. */
+export const make = (
+  tasks: Pick<Tasks, "createTask" | "resultOf">
+): Pick<Service, "watch" | "awaitResult" | "createAndWait" | "awaitAll"> => {
+  const watch: Service["watch"] = (taskID, options = {}) =>
+    Stream.unwrap(Effect.map(validateTaskID(taskID), (id) =>
+      Polling.watch(id, tasks.resultOf(id, resultDecoder(options.resultData)), options)))
+
+  const awaitResult: Service["awaitResult"] = (taskID, options = {}) =>
+    validateTaskID(taskID).pipe(
+      Effect.flatMap((id) => Polling.awaitResult(id, tasks.resultOf(id, resultDecoder(options.resultData)), options)),
+      Request.traced("awaitResult", taskID)
+    )
+
+  const createAndWait: Service["createAndWait"] = (request, options) =>
+    Effect.flatMap(tasks.createTask(request), ({ taskID }) =>
+      Effect.map(awaitResult(taskID, options), (result) => ({ taskID, result })))
+
+  const awaitAll: Service["awaitAll"] = (taskIDs, options = {}) =>
+    Stream.fromIterable(taskIDs).pipe(
+      Stream.mapEffect(
+        (taskID) => Effect.map(Effect.result(awaitResult(taskID, options)), (result) => ({ taskID, result })),
+        { concurrency: options.concurrency ?? Defaults.awaitConcurrency, unordered: true }
+      )
+    )
+
+  return { watch, awaitResult, createAndWait, awaitAll }
+}
