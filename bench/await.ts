@@ -158,7 +158,7 @@ export const run = async ({ log, quick }: AwaitOptions): Promise<ReadonlyArray<R
         value: `${fixed(f.heapPerAwait / 1024, 1)} KiB`,
         baseline: `${fixed(p.heapPerAwait / 1024, 1)} KiB (fetch + setTimeout loop)`,
         ratio: ratio(f.heapPerAwait, p.heapPerAwait),
-        target: ""
+        target: "≤ 1.5"
       },
       {
         section,

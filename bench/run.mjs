@@ -22,7 +22,7 @@ await build({
   bundle: true,
   platform: "node",
   format: "esm",
-  target: "node20",
+  target: "node22",
   conditions: ["@oomol-cloud-task/source"],
   external: ["oomol-cloud-task-sdk", "esbuild"],
   // CommonJS dependencies (undici) call require(): give the bundle one.

@@ -1,10 +1,13 @@
 /**
  * Startup and size: the cold `import` of the facade in Node (a fresh `node`
  * per import, the package resolved by name as a user's program resolves it),
- * next to the `effect` and `@effect/platform` barrels it must not load whole;
- * and the facade's browser bundle (dist/index.js) minified and gzipped, next
- * to the smallest Effect program bundled the same way, with what it is made
- * of, package by package (from the metafile build.mjs writes).
+ * next to the `effect` and `effect/http` barrels it must not load whole; and
+ * the facade's browser bundle as a user's bundler builds it from the
+ * published files (esbuild, browser platform, minified, gzip -9), next to the
+ * floor of an Effect 4 program that uses what the facade needs (HTTP, Schema,
+ * Schedule, Stream, ManagedRuntime) bundled the same way, with what the
+ * facade's bundle is made of, package by package (from the metafile build.mjs
+ * writes).
  */
 import { build, type Metafile } from "esbuild"
 import { execFileSync } from "node:child_process"
@@ -37,11 +40,11 @@ const packageOf = (input: string): string => {
 
 /**
  * Where `effect`'s part of a bundle goes: what the smallest program needs
- * anyway (`floor`, the runtime), Schema, streams, and the rest.
+ * anyway (`floor`: HTTP, Schema, Schedule, Stream, the runtime), then what it adds.
  */
 const effectArea = (input: string, floor: ReadonlySet<string>): string =>
   floor.has(input)
-    ? "effect: runtime (as in Effect.runPromise alone)"
+    ? "effect: what the floor program needs too"
     : /\/(Schema|SchemaAST|ParseResult)\.js$/.test(input)
     ? "effect: Schema"
     : /\/(Stream|Channel|Sink|Take|Queue|Mailbox|PubSub)|internal\/(stream|channel|sink|take|queue|mailbox|pubsub)/i.test(input)
@@ -74,35 +77,45 @@ export const run = async ({ log, quick }: StartupOptions): Promise<ReadonlyArray
   const barrels: Array<number> = []
   for (let i = 0; i < times; i++) {
     facade.push(importTime(["oomol-cloud-task-sdk"]))
-    barrels.push(importTime(["effect", "@effect/platform"]))
+    barrels.push(importTime(["effect", "effect/http"]))
   }
   const facadeMs = median(facade)
   const barrelsMs = median(barrels)
   log(`import: facade ${facade.map((t) => fixed(t)).join(" ")} ms; barrels ${barrels.map((t) => fixed(t)).join(" ")} ms`)
 
-  // The browser bundle as published, and the floor: an Effect program that only runs.
-  const bundle = readFileSync(fromRoot("packages/sdk/dist/index.js"))
+  // The browser bundle as a user's bundler builds it from the published files, and
+  // the floor: an Effect program using what the facade needs, bundled the same way.
+  const userBuild = (contents: string) =>
+    build({
+      stdin: { contents, resolveDir: fromRoot("packages/sdk"), loader: "ts" },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      minify: true,
+      legalComments: "none",
+      metafile: true,
+      // Input paths as build.mjs names them (relative to the repository root).
+      absWorkingDir: fromRoot(""),
+      logLevel: "warning"
+    })
+  const bundle = (await userBuild(`export { OomolTaskClient } from "./dist/index.js"`)).outputFiles[0]!.contents
   const metafile = JSON.parse(readFileSync(fromRoot("packages/sdk/dist/index.meta.json"), "utf8")) as Metafile
-  const floor = await build({
-    stdin: {
-      contents: `import * as Effect from "effect/Effect"\nEffect.runPromise(Effect.succeed(1))`,
-      resolveDir: fromRoot("packages/sdk"),
-      loader: "ts"
-    },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    minify: true,
-    keepNames: true,
-    legalComments: "none",
-    metafile: true,
-    // Input paths as build.mjs names them (relative to the repository root).
-    absWorkingDir: fromRoot(""),
-    logLevel: "warning"
-  })
+  const floor = await userBuild([
+    `import * as Effect from "effect/Effect"`,
+    `import * as ManagedRuntime from "effect/ManagedRuntime"`,
+    `import * as Schedule from "effect/Schedule"`,
+    `import * as Schema from "effect/Schema"`,
+    `import * as Stream from "effect/Stream"`,
+    `import * as FetchHttpClient from "effect/http/FetchHttpClient"`,
+    `import * as HttpClient from "effect/http/HttpClient"`,
+    `import * as HttpClientResponse from "effect/http/HttpClientResponse"`,
+    `const Task = Schema.Struct({ id: Schema.String, status: Schema.Literals(["running", "done"]) })`,
+    `const get = Effect.flatMap(HttpClient.HttpClient, (http) => Effect.flatMap(http.get("/task"), HttpClientResponse.schemaBodyJson(Task)))`,
+    `const runtime = ManagedRuntime.make(FetchHttpClient.layer)`,
+    `export const poll = () => runtime.runPromise(Stream.runCollect(Stream.fromEffectSchedule(get, Schedule.spaced("1 second")).pipe(Stream.take(3))))`
+  ].join("\n"))
   const floorBytes = floor.outputFiles[0]!.contents
   const output = Object.keys(metafile.outputs).find((o) => o.endsWith("index.js"))!
   const parts = composition(metafile, output, new Set(Object.keys(floor.metafile.inputs)))
@@ -114,13 +127,13 @@ export const run = async ({ log, quick }: StartupOptions): Promise<ReadonlyArray
       section,
       figure: "facade: cold import in Node (median of fresh processes)",
       value: `${fixed(facadeMs, 1)} ms`,
-      baseline: "60 ms (target)",
-      ratio: ratio(facadeMs, 60),
-      target: "≤ 60 ms"
+      baseline: "40 ms (target)",
+      ratio: ratio(facadeMs, 40),
+      target: "≤ 40 ms"
     },
     {
       section,
-      figure: "for scale: import of the effect + @effect/platform barrels",
+      figure: "for scale: import of the effect + effect/http barrels",
       value: `${fixed(barrelsMs, 1)} ms`,
       baseline: `${fixed(facadeMs, 1)} ms (facade)`,
       ratio: ratio(barrelsMs, facadeMs),
@@ -128,11 +141,11 @@ export const run = async ({ log, quick }: StartupOptions): Promise<ReadonlyArray
     },
     {
       section,
-      figure: "browser bundle dist/index.js: minified · gzip -9",
+      figure: "browser bundle, as a user's esbuild builds it: minified · gzip -9",
       value: `${kib(bundle.length)} · ${kib(gzip(bundle))}`,
-      baseline: `${kib(floorBytes.length)} · ${kib(gzip(floorBytes))} (Effect.runPromise alone)`,
+      baseline: `${kib(floorBytes.length)} · ${kib(gzip(floorBytes))} (HTTP + Schema + Schedule + Stream + ManagedRuntime)`,
       ratio: `${ratio(bundle.length, floorBytes.length)} · ${ratio(gzip(bundle), gzip(floorBytes))}`,
-      target: ""
+      target: "≤ 56.5 KiB gz"
     },
     // What dominates it, package by package.
     ...parts.map(([name, bytes]): Row => ({

@@ -5,13 +5,15 @@
  * sight: the packaging linters read the tarballs; the emulator runs from its
  * own installed bin; the facade's README runs from Node ESM and the packages
  * load from CommonJS; a TypeScript consumer of both clients type-checks under
- * NodeNext and Bundler resolution and runs; the CLI's binary runs a task.
+ * NodeNext and Bundler resolution, with TypeScript 5.9 and with the newest
+ * TypeScript npm installs, and runs; the CLI's binary runs a task. The facade
+ * and the CLI also run on the machine's own Node and on Node 24.
  */
 import { connectEmulator, type RemoteEmulator } from "@oomol-cloud-task/emulator"
 import { build } from "esbuild"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { once } from "node:events"
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -43,6 +45,10 @@ let server: ChildProcess | undefined
 let emulator: RemoteEmulator
 let env: NodeJS.ProcessEnv
 let linted: Promise<Outcome>
+let installWarnings: string
+// Installed beside the project, each in a folder of its own: the newest TypeScript and Node 24.
+let newestTsc: string
+let node24: string
 
 /** Starts the installed emulator's bin and resolves with its URL, from its first line. */
 const startInstalledEmulator = async (): Promise<string> => {
@@ -70,9 +76,24 @@ beforeAll(async () => {
   // The linters read the tarballs while npm installs them.
   linted = outcome(run(process.execPath, [join(workspace, "scripts/lint-packages.mjs"), project], { cwd: workspace }))
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", private: true, type: "module" }))
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "--loglevel=error", ...tarballs.map((t) => `./${t}`)], {
-    cwd: project
-  })
+  const npmInstall = (cwd: string, args: ReadonlyArray<string>) =>
+    run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=warn", ...args], { cwd })
+  const tools = (name: string) => {
+    const dir = join(project, "..", `${project.split("/").at(-1)}-${name}`)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `packed-${name}`, private: true }))
+    return dir
+  }
+  const [installed, typescript, node] = await Promise.all([
+    // Next to the Effect a new project gets today: npm's `latest`.
+    npmInstall(project, ["--ignore-scripts", "effect@latest", ...tarballs.map((t) => `./${t}`)]),
+    npmInstall(tools("typescript"), ["typescript@latest"]).then(() => join(project, "..", `${project.split("/").at(-1)}-typescript`)),
+    // The node package brings its binary from the registry in an install script.
+    npmInstall(tools("node24"), ["node@24"]).then(() => join(project, "..", `${project.split("/").at(-1)}-node24`))
+  ])
+  installWarnings = installed.stderr
+  newestTsc = join(typescript, "node_modules/typescript/bin/tsc")
+  node24 = join(node, "node_modules/.bin/node")
   for (const example of examples) {
     copyFileSync(join(readmeDir, `${example}.ts`), join(project, `${example}.ts`))
     copyFileSync(join(readmeDir, `${example}.ts`), join(project, `${example}.mjs`))
@@ -92,15 +113,32 @@ afterAll(async () => {
     server.kill("SIGTERM")
     await exited
   }
-  if (project !== undefined) rmSync(project, { recursive: true, force: true })
+  if (project !== undefined) {
+    for (const dir of [project, `${project}-typescript`, `${project}-node24`]) rmSync(dir, { recursive: true, force: true })
+  }
 })
 
-const node = (args: ReadonlyArray<string>) => outcome(run(process.execPath, [...args], { cwd: project, env, timeout: 60_000 }))
+const nodeOn = (execPath: string) => (args: ReadonlyArray<string>) =>
+  outcome(run(execPath, [...args], { cwd: project, env, timeout: 60_000 }))
+const node = nodeOn(process.execPath)
+// The machine's own Node: the first on PATH that is not one a package brought.
+const machineNode = (process.env.PATH ?? "").split(":").filter((dir) => !dir.includes("node_modules"))
+  .map((dir) => join(dir, "node")).find((path) => existsSync(path))
 const lines = (text: string) => text.split("\n")
 const counters = () => emulator.counters()
 
 // Child processes on a busy machine: generous limits, no timing asserted.
 describe("the packed packages, installed in a fresh project", { timeout: 120_000 }, () => {
+  it("install next to effect@latest without a peer-dependency warning", () => {
+    expect(installWarnings).not.toMatch(/peer|ERESOLVE|conflict/i)
+    const effect = JSON.parse(readFileSync(join(project, "node_modules/effect/package.json"), "utf8"))
+    expect(effect.version).toMatch(/^4\./)
+    // One copy of effect: no package carries a private one.
+    const copies = readdirSync(join(project, "node_modules"), { recursive: true, encoding: "utf8" })
+      .filter((path) => path.endsWith("node_modules/effect/package.json") || path === "effect/package.json")
+    expect(copies).toEqual(["effect/package.json"])
+  })
+
   it("pass publint and arethetypeswrong, and ship their LICENSE, README and CHANGELOG", async () => {
     const { code, stderr, stdout } = await linted
     expect(stderr).toBe("")
@@ -163,6 +201,21 @@ describe("the packed packages, installed in a fresh project", { timeout: 120_000
     expect([nodeNext!.code, bundler!.code]).toEqual([0, 0])
   })
 
+  it("type-checks the same consumer with the newest TypeScript npm installs, NodeNext and Bundler", async () => {
+    const version = JSON.parse(readFileSync(join(newestTsc, "../../package.json"), "utf8")).version as string
+    expect(Number(version.split(".")[0])).toBeGreaterThanOrEqual(7)
+    writeFileSync(join(project, "tsconfig.newest.json"), JSON.stringify({
+      extends: "./tsconfig.json",
+      compilerOptions: { noEmit: true, outDir: undefined }
+    }))
+    const [nodeNext, bundler] = await Promise.all(
+      ["tsconfig.newest.json", "tsconfig.bundler.json"].map((config) => node([newestTsc, "-p", config]))
+    )
+    expect(nodeNext!.stdout).toBe("")
+    expect(bundler!.stdout).toBe("")
+    expect([nodeNext!.code, bundler!.code]).toEqual([0, 0])
+  })
+
   it("the TypeScript consumer runs: the Effect client and the facade against the installed emulator", async () => {
     const { code, stderr, stdout } = await node(["out/consumer.js"])
     expect(stderr).toBe("")
@@ -210,7 +263,24 @@ describe("the packed packages, installed in a fresh project", { timeout: 120_000
     expect(stdout).toContain("INSUFFICIENT_QUOTA")
   })
 
-  it("CommonJS loads the packages with import(), on any Node 20", async () => {
+  it.each([["the machine's own Node", () => machineNode!], ["Node 24", () => node24]])(
+    "the facade's Quick Start and the CLI run on %s",
+    async (_, execPath) => {
+      const on = nodeOn(execPath())
+      const version = await on(["-v"])
+      expect(version.stdout).toMatch(/^v\d+\./)
+      const quickStart = await on(["quick-start.mjs"])
+      expect(quickStart.stderr).toBe("")
+      expect(quickStart.code).toBe(0)
+      expect(lines(quickStart.stdout)).toContain("resultData: [ { text: 'hello' } ]")
+      const cli = join(project, "node_modules/@oomol-cloud-task/cli/dist/bin.js")
+      const ran = await on([cli, "run", "@oomol/echo@1.0.0", "main", "--input", `text=on ${version.stdout.trim()}`, "--interval", "200ms", "--json"])
+      expect(ran.code).toBe(0)
+      expect(JSON.parse(ran.stdout)).toMatchObject({ result: { status: "success", resultData: [{ text: `on ${version.stdout.trim()}` }] } })
+    }
+  )
+
+  it("CommonJS loads the packages with import()", async () => {
     const { code, stderr, stdout } = await node(["import.cjs"])
     expect(stderr).toBe("")
     expect(code).toBe(0)

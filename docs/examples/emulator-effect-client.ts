@@ -3,7 +3,8 @@
 import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { Emulator, Fault } from "@oomol-cloud-task/emulator"
 import { expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Effect, Fiber, Layer, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 
 // The client, pointed at the in-process emulator; the emulator's layer also provides
 // the HttpClient that reaches it.
@@ -21,7 +22,7 @@ it.effect("waits through a failed poll to the result", () =>
     yield* emulator.fault("getTaskResult", Fault.status(503))
 
     const { taskID } = yield* client.createTask({ packageName: "@test/echo", packageVersion: "1.0.0", blockName: "main" })
-    const waiting = yield* Effect.fork(client.awaitResult(taskID))
+    const waiting = yield* Effect.forkChild(client.awaitResult(taskID))
     // Polls sleep on the TestClock, and the emulator's tasks age by it too.
     yield* TestClock.adjust("1 minute")
     const result = yield* Fiber.join(waiting)

@@ -1,9 +1,9 @@
 // Uploading with the Effect client: a file from disk or a stream of bytes, progress as a
 // Stream, retries as a Schedule, cancelling by interruption.
-import { FetchHttpClient } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { CloudTaskClient, Upload } from "@oomol-cloud-task/effect"
 import { Console, Effect, Layer, Schedule, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 
 // A file on disk: needs a FileSystem, only for this kind of source.
 const fromDisk = Effect.gen(function*() {
@@ -32,7 +32,7 @@ const fromStream = Effect.gen(function*() {
   const bytes = Stream.range(1, size / 65536).pipe(Stream.map(() => new Uint8Array(65536)))
   return yield* client.upload(Upload.fromStream(bytes, size), {
     name: "zeros.bin",
-    retry: Schedule.exponential("200 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
+    retry: Schedule.exponential("200 millis").pipe(Schedule.jittered, Schedule.upTo({ times: 5 }))
   })
 }).pipe(
   // Interrupting the upload (here: a deadline) aborts every part in flight.

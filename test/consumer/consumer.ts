@@ -1,10 +1,10 @@
 // A TypeScript consumer of the installed packages: the Effect client and the
 // Promise facade side by side. The smoke test type-checks it under `strict`
 // with NodeNext and with Bundler resolution, then runs it against the emulator.
-import { FetchHttpClient } from "@effect/platform"
 import { CloudTaskClient, Errors, Polling } from "@oomol-cloud-task/effect"
 import * as UndiciHttpClient from "@oomol-cloud-task/effect/UndiciHttpClient"
 import { Effect, Layer, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { InvalidInputError, OomolTaskClient, type TaskResultResponse } from "oomol-cloud-task-sdk"
 
 const Echo = Schema.Array(Schema.Struct({ text: Schema.String }))
@@ -21,7 +21,7 @@ const viaEffect = Effect.gen(function*() {
 })
 
 // The error channel is the exact union of what creating and waiting can fail with.
-type Failure = Effect.Effect.Error<typeof viaEffect>
+type Failure = Effect.Error<typeof viaEffect>
 const failures: ReadonlyArray<Failure["_tag"]> = ["InvalidInput", "ApiError", "NetworkError", "TaskMayExist", "TaskFailed", "PollTimeout"]
 // @ts-expect-error an upload failure cannot come from creating and waiting
 const notAFailure: Failure["_tag"] = "UploadError"
