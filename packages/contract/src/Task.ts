@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as Rules from "./internal/inputRules.js"
 
 /**
  * Where a task is in its life: the first four are in progress, `success` and
@@ -64,19 +65,13 @@ const SchedulerPayload = Schema.Record(Schema.String, Schema.Unknown)
 /**
  * A task ID as a caller passes it: any text but an empty one, `.` or `..`,
  * which a URL would read as a path step instead of a task, and `latest`,
- * whose detail path is the latest-tasks endpoint's.
+ * whose detail path is the latest-tasks endpoint's. Anything but a string is
+ * refused with the same message.
  *
  * @since 0.1.0
  * @category status
  */
-export const TaskID = Schema.String.check(
-  Schema.makeFilter((id: string) => id.length > 0 && id !== "." && id !== "..", {
-    message: "taskID must be a non-empty string other than \".\" or \"..\""
-  }),
-  Schema.makeFilter((id: string) => id !== "latest", {
-    message: "taskID \"latest\" names the latest-tasks endpoint, not a task"
-  })
-)
+export const TaskID = Rules.TaskID
 
 /**
  * One task of a listing.
@@ -120,16 +115,13 @@ export const TaskListResponse = Schema.Struct({
 export type TaskListResponse = typeof TaskListResponse.Type
 
 /**
- * The listing's page size: the service takes 1 to 100.
+ * The listing's page size: the service takes 1 to 100. As in the official
+ * SDK, any other value (`null`, `"20"`, `1.5`) is refused with one message.
  *
  * @since 0.1.0
  * @category list
  */
-export const PageSize = Schema.Number.check(
-  Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 1 && n <= 100, {
-    message: "size must be an integer between 1 and 100"
-  })
-)
+export const PageSize = Rules.PageSize
 
 /**
  * The query of `GET /v3/users/me/tasks`. Absent or empty values are not sent.
@@ -173,30 +165,19 @@ export const LatestTasksResponse = Schema.Array(LatestTaskItem)
 /** @since 0.1.0 @category list */
 export type LatestTasksResponse = typeof LatestTasksResponse.Type
 
-const workloadIDsMessage = {
-  empty: "workloadIDs cannot be empty",
-  tooMany: "workloadIDs cannot exceed 50 items",
-  emptyItem: "workloadIDs must not contain empty items",
-  comma: "workloadIDs items must not contain commas"
-} as const
-
 /**
- * The workload IDs of `GET /v3/users/me/tasks/latest`: 1 to 50, none empty
- * (sent comma-joined as `workloadIDs`).
+ * The workload IDs of `GET /v3/users/me/tasks/latest`, as a caller passes
+ * them (an array, or one comma-separated text) and as the `workloadIDs`
+ * query carries them: 1 to 50 IDs, each trimmed, none empty. Decodes to the
+ * list; encodes to the comma-joined text that is sent. The refusals are the
+ * official SDK's, in its order: `workloadIDs cannot be empty` (no IDs, `""`
+ * or a blank text), `workloadIDs cannot exceed 50 items`, `workloadIDs must
+ * not contain empty items`; and `workloadIDs items must not contain commas`.
  *
  * @since 0.1.0
  * @category list
  */
-export const WorkloadIDs = Schema.Array(
-  Schema.String.check(
-    Schema.makeFilter((id: string) => id.trim().length > 0, { message: workloadIDsMessage.emptyItem }),
-    // The IDs travel comma-joined: a comma inside one would split it in two.
-    Schema.makeFilter((id: string) => !id.includes(","), { message: workloadIDsMessage.comma })
-  )
-).check(
-  Schema.makeFilter((ids: ReadonlyArray<string>) => ids.length > 0, { message: workloadIDsMessage.empty }),
-  Schema.makeFilter((ids: ReadonlyArray<string>) => ids.length <= 50, { message: workloadIDsMessage.tooMany })
-)
+export const WorkloadIDs = Rules.WorkloadIDs
 
 // What a task's detail says whoever created it.
 const detailFields = {

@@ -13,7 +13,9 @@ import * as Schema from "effect/Schema"
  */
 export const UploadInitBody = Schema.Struct({
   file_extension: Schema.String.annotate({ description: "with its dot, e.g. \".pdf\"; \".\" when the name has none" }),
-  size: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+  size: Schema.Number.check(
+    Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 0, { message: "size must be an integer of at least 0" })
+  ),
   file_name: Schema.optional(Schema.String.annotate({ description: "the name without its extension" }))
 })
 /** @since 0.1.0 @category upload */

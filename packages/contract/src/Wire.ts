@@ -12,6 +12,7 @@ import type * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
+import { sentences } from "./internal/sentences.js"
 
 const openRest = new SchemaAST.IndexSignature(SchemaAST.string, SchemaAST.unknown)
 
@@ -215,3 +216,40 @@ export const describeSchemaError = (error: Schema.SchemaError | SchemaIssue.Issu
  */
 export const describeFirstIssue = (error: Schema.SchemaError | SchemaIssue.Issue): string =>
   describeIssues(error)[0] ?? (SchemaIssue.isIssue(error) ? String(error) : error.message)
+
+/**
+ * Every problem of a refused request as one readable sentence, each once:
+ * the field and what it may be (`status must be one of queued, scheduling,
+ * scheduled, running, success, failed`, `blockName is required`,
+ * `webhookUrl is not a known field`); a rule's own message as it is
+ * (`size must be an integer between 1 and 100`), also when the value was not
+ * even of the right type. No Schema notation, no `undefined` of an optional
+ * field. `subject` names the value itself when the problem is with it rather
+ * than one of its fields (default `"input"`: `input must be an object`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const requestProblems = (
+  error: Schema.SchemaError | SchemaIssue.Issue,
+  subject = "input"
+): ReadonlyArray<string> => sentences(issueOf(error), subject)
+
+/**
+ * A refused request in one line: {@link requestProblems} joined by `; `.
+ *
+ * @example
+ * ```ts
+ * import { Task, Wire } from "@oomol-cloud-task/contract"
+ * import { Result } from "effect"
+ *
+ * const query = Wire.decodeRequest(Task.ListTasksQuery)({ size: 101, status: "done" })
+ * if (Result.isFailure(query)) console.log(Wire.describeRequestError(query.failure, "query"))
+ * // size must be an integer between 1 and 100; status must be one of queued, scheduling, scheduled, running, success, failed
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const describeRequestError = (error: Schema.SchemaError | SchemaIssue.Issue, subject = "input"): string =>
+  requestProblems(error, subject).join("; ")

@@ -150,10 +150,63 @@ describe("responses", () => {
   })
 
   it("encodes nested log values as JSON text that decodes back to the same value", () => {
-    const entry = { type: "BlockOutput", output: "123" }
-    const wire = Schema.encodeSync(Logs.LogEntry)(entry)
+    const entry: Logs.BlockOutput = { type: "BlockOutput", output: "123" }
+    const wire = Schema.encodeSync(Logs.BlockOutput)(entry)
     expect(wire.output).toBe("\"123\"")
     expect(Schema.decodeUnknownSync(Logs.LogEntry)(wire)).toEqual(entry)
+  })
+
+  it("decodes each kind to its own shape: the type narrows an entry, so a BlockLog's text is a typed field", () => {
+    const decode = Wire.decodeResponse(Logs.LogsResponse)
+    const { logs } = Result.getOrThrow(decode({
+      logs: [
+        { type: "BlockLog", session_id: "s", job_id: "j", block_path: "p", log: "reading page 1", stdio: "stdout" },
+        { type: "BlockOutput", handle: "text", output: "\"hello\"", done: true },
+        { type: "BlockOutputs", outputs: "{\"text\":\"hello\"}" },
+        { type: "BlockFinished", result: "{\"text\":\"hello\"}", error: null, block_path: null },
+        { type: "SubflowBlockFinished", error: "boom" },
+        { type: "SessionFinished", session_id: "s", path: "/flow" }
+      ]
+    }))
+    // Written as a user would: no `"log" in entry`, no cast.
+    const texts = logs.map((entry) => {
+      switch (entry.type) {
+        case "BlockLog":
+          return `${entry.stdio}: ${entry.log}`
+        case "BlockOutput":
+          return `${entry.handle} = ${JSON.stringify(entry.output)}${entry.done ? " (done)" : ""}`
+        case "BlockOutputs":
+          return JSON.stringify(entry.outputs)
+        case "BlockFinished":
+          return entry.error ?? JSON.stringify(entry.result)
+        case "SubflowBlockFinished":
+          return `subflow: ${entry.error}`
+        case "SessionFinished":
+          return `session ${entry.path}`
+        case "Unknown":
+          return entry.kind
+      }
+    })
+    expect(texts).toEqual([
+      "stdout: reading page 1",
+      "text = \"hello\" (done)",
+      "{\"text\":\"hello\"}",
+      "{\"text\":\"hello\"}",
+      "subflow: boom",
+      "session /flow"
+    ])
+  })
+
+  it("refuses a known kind that breaks its shape, naming the field", () => {
+    const decoded = Wire.decodeResponse(Logs.LogsResponse)({ logs: [{ type: "BlockLog", job_id: "j" }] })
+    expect(Wire.describeIssues(failureOf(decoded))).toContain("logs.0.log: Missing key")
+  })
+
+  it("passes an unknown kind through: every field kept, its type as kind, written back as it came", () => {
+    const wire = { type: "BlockStarted", job_id: "j", output: "{\"a\":1}", inputs: { x: 1 }, create_at: 5 }
+    const entry = Result.getOrThrow(Wire.decodeResponse(Logs.LogEntry)(wire))
+    expect(entry).toEqual({ type: "Unknown", kind: "BlockStarted", job_id: "j", output: { a: 1 }, inputs: { x: 1 }, create_at: 5 })
+    expect(Result.getOrThrow(Wire.encodeResponse(Logs.LogEntry)(entry))).toEqual(wire)
   })
 })
 
