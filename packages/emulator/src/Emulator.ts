@@ -72,7 +72,9 @@ export interface Options {
 }
 
 /**
- * The control operations of a running emulator.
+ * The control operations of a running emulator. Each is a function, as on the
+ * Promise handle (`RunningEmulator`): `emulator.now()` there is a number,
+ * `yield* emulator.now()` here.
  *
  * @since 0.1.0
  * @category service
@@ -83,7 +85,7 @@ export interface Service {
   /** The upload API's base URL on the same server. */
   readonly uploadBaseUrl: string
   /** The emulator's time, epoch milliseconds. */
-  readonly now: Effect.Effect<number>
+  readonly now: () => Effect.Effect<number>
   /** Moves the emulator's time forward (a virtual clock, or an offset on any other). */
   readonly advance: (duration: Duration.Input) => Effect.Effect<void>
   readonly defineBlock: (behavior: BlockBehavior) => Effect.Effect<void>
@@ -93,16 +95,16 @@ export interface Service {
   readonly clearFaults: (route?: RouteName) => Effect.Effect<void>
   /** Requests received by `route`, or by every route. */
   readonly requests: (route?: RouteName) => Effect.Effect<number>
-  readonly counters: Effect.Effect<Counters>
+  readonly counters: () => Effect.Effect<Counters>
   readonly requestLog: (route?: RouteName) => Effect.Effect<ReadonlyArray<RecordedRequest>>
-  readonly partUploads: Effect.Effect<ReadonlyArray<PartUpload>>
+  readonly partUploads: () => Effect.Effect<ReadonlyArray<PartUpload>>
   /** Tasks actually created (not refused, not merely requested). */
-  readonly createdTasks: Effect.Effect<number>
+  readonly createdTasks: () => Effect.Effect<number>
   /** Adds a shared task to the listing and answers its ID. */
   readonly seedSharedTask: (seed?: SharedTaskSeed) => Effect.Effect<string>
   readonly configureQueue: (settings: QueueSettings) => Effect.Effect<Queue.Dashboard>
   /** Forgets tasks, uploads, faults, counters and behaviours defined since the start. */
-  readonly reset: Effect.Effect<void>
+  readonly reset: () => Effect.Effect<void>
 }
 
 /**
@@ -139,20 +141,20 @@ const serviceOf = (engine: Engine.Engine, url: string): Service => {
   return {
     url,
     uploadBaseUrl: `${url}${UPLOAD_PREFIX}`,
-    now: sync(engine.now),
+    now: () => sync(engine.now),
     advance: (duration) => sync(() => engine.clock.advance(Duration.toMillis(duration))),
     defineBlock: (behavior) => sync(() => engine.blocks.define(behavior)),
     fault: (route, fault) => sync(() => void engine.faults.add(route, fault)),
     pendingFaults: (route) => sync(() => engine.faults.pending(route)),
     clearFaults: (route) => sync(() => engine.faults.clear(route)),
     requests: (route) => sync(() => engine.requests(route)),
-    counters: sync(engine.counters),
+    counters: () => sync(engine.counters),
     requestLog: (route) => sync(() => engine.requestLog(route)),
-    partUploads: sync(engine.uploads.partUploads),
-    createdTasks: sync(engine.simulation.created),
+    partUploads: () => sync(engine.uploads.partUploads),
+    createdTasks: () => sync(engine.simulation.created),
     seedSharedTask: (seed = {}) => sync(() => engine.seedSharedTask(seed)),
     configureQueue: (settings) => sync(() => engine.configureQueue(settings)),
-    reset: engine.reset
+    reset: () => engine.reset
   }
 }
 

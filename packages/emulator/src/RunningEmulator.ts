@@ -1,6 +1,9 @@
 /**
  * The emulator for plain Promise code: `startEmulator` serves it on a
  * loopback port and answers a handle whose control methods are synchronous.
+ * The handle has the members of the Effect service (`Emulator.Service`), each
+ * the same function answering a value where the service answers an `Effect`,
+ * plus `close()`.
  *
  * @example
  * ```ts
@@ -46,6 +49,8 @@ export interface RunningEmulator {
   readonly defineBlock: (behavior: BlockBehavior) => void
   /** Queues `fault` for the next requests of `route`. */
   readonly fault: (route: RouteName, fault: Fault) => void
+  /** Faults still queued for `route`. */
+  readonly pendingFaults: (route: RouteName) => number
   readonly clearFaults: (route?: RouteName) => void
   /** Requests received by `route`, or by every route. */
   readonly requests: (route?: RouteName) => number
@@ -86,18 +91,19 @@ export const startEmulator = async (options: Emulator.Options = {}): Promise<Run
     uploadBaseUrl: service.uploadBaseUrl,
     // The last file system callback is still "active" until the next turn of the event loop.
     close: () => (closed ??= Effect.runPromise(Scope.close(scope, Exit.void)).then(() => new Promise((resolve) => setImmediate(resolve)))),
-    now: () => run(service.now),
+    now: () => run(service.now()),
     advance: (ms) => run(service.advance(ms)),
     defineBlock: (behavior) => run(service.defineBlock(behavior)),
     fault: (route, fault) => run(service.fault(route, fault)),
+    pendingFaults: (route) => run(service.pendingFaults(route)),
     clearFaults: (route) => run(service.clearFaults(route)),
     requests: (route) => run(service.requests(route)),
-    counters: () => run(service.counters),
+    counters: () => run(service.counters()),
     requestLog: (route) => run(service.requestLog(route)),
-    partUploads: () => run(service.partUploads),
-    createdTasks: () => run(service.createdTasks),
+    partUploads: () => run(service.partUploads()),
+    createdTasks: () => run(service.createdTasks()),
     seedSharedTask: (seed) => run(service.seedSharedTask(seed)),
     configureQueue: (settings) => run(service.configureQueue(settings)),
-    reset: () => Effect.runPromise(service.reset)
+    reset: () => Effect.runPromise(service.reset())
   }
 }

@@ -9,12 +9,14 @@
  *
  * @since 0.1.0
  */
-import type { Queue, Task } from "@oomol-cloud-task/contract"
+import type * as Queue from "@oomol-cloud-task/contract/Queue"
+import type * as Task from "@oomol-cloud-task/contract/Task"
 import * as Result from "effect/Result"
 import { createHash, randomUUID } from "node:crypto"
 import type { Script } from "./Block.js"
 import { markAt } from "./Block.js"
-import { MinHeap } from "./internal/heap.js"
+import * as Listing from "./internal/listing.js"
+import * as TaskQueue from "./internal/queue.js"
 
 /**
  * What a task is created from.
@@ -159,13 +161,6 @@ interface Mutable extends SimTask {
   endAt: number
 }
 
-const DEFAULT_PAGE_SIZE = 20
-const tokenOf = (seq: number) => Buffer.from(`before:${seq}`).toString("base64url")
-const seqOf = (token: string): number | undefined => {
-  const match = /^before:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"))
-  return match === null ? undefined : Number(match[1])
-}
-
 /**
  * A simulation starting at `now` with these limits; `ownerID` is the user every
  * task belongs to.
@@ -175,7 +170,6 @@ const seqOf = (token: string): number | undefined => {
  */
 export const make = (options: Limits & { readonly ownerID: string; readonly now: number }): Simulation => {
   let limits: Limits = { maxConcurrency: options.maxConcurrency, maxQueueSize: options.maxQueueSize }
-  let time = options.now
   let seq = 0
   let paused: Queue.PauseType = null
   let tasks: Array<Mutable> = []
@@ -188,47 +182,21 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     return id
   }
   const latestByWorkload = new Map<string, Mutable>()
-  // Waiting tasks leave in the order they may: by `eligibleAt`, then creation.
-  const waiting = new MinHeap<Mutable>((a, b) =>
-    a.eligibleAt < b.eligibleAt || (a.eligibleAt === b.eligibleAt && a.seq < b.seq)
-  )
-  const running = new MinHeap<Mutable>((a, b) => a.endAt < b.endAt || (a.endAt === b.endAt && a.seq < b.seq))
-  const canStart = () => paused === null && running.size < limits.maxConcurrency && waiting.size > 0
-
-  const admitDue = (at: number) => {
-    while (canStart() && waiting.peek()!.eligibleAt <= at) {
-      const next = waiting.pop()!
-      next.admittedAt = at
-      next.endAt = at + next.script.total
-      running.push(next)
-    }
-  }
-
-  const advance = (now: number) => {
-    const until = Math.max(now, time)
-    for (;;) {
-      admitDue(time)
-      const finishing = running.peek()?.endAt ?? Infinity
-      const eligible = canStart() ? Math.max(waiting.peek()!.eligibleAt, time) : Infinity
-      const next = Math.min(finishing, eligible)
-      if (next > until) break
-      time = next
-      while ((running.peek()?.endAt ?? Infinity) <= time) running.pop()
-    }
-    time = until
-  }
+  const queue = TaskQueue.make<Mutable>(options.now, () => paused === null ? limits.maxConcurrency : 0)
+  const { advance } = queue
 
   return {
     create: (input, now, createOptions) => {
       advance(now)
-      if (createOptions?.ignoreQueueSize !== true && waiting.size >= limits.maxQueueSize) {
+      if (createOptions?.ignoreQueueSize !== true && queue.waiting() >= limits.maxQueueSize) {
         return Result.fail(
-          `Queue is full: ${waiting.size} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
+          `Queue is full: ${queue.waiting()} tasks are waiting (maxQueueSize ${limits.maxQueueSize}). Try again later.`
         )
       }
       if (createOptions?.taskID !== undefined && byID.has(createOptions.taskID)) {
         return Result.fail(`Task ${createOptions.taskID} already exists`)
       }
+      const time = queue.now()
       const task: Mutable = {
         ...input,
         seq: ++seq,
@@ -244,8 +212,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
       tasks.push(task)
       byID.set(task.taskID, task)
       latestByWorkload.set(task.workloadID, task)
-      waiting.push(task)
-      admitDue(time)
+      queue.add(task)
       return Result.succeed(task)
     },
 
@@ -256,28 +223,7 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
 
     list: (query, now) => {
       advance(now)
-      let from = tasks.length - 1
-      if (query.nextToken !== undefined) {
-        const before = seqOf(query.nextToken)
-        if (before === undefined) return Result.fail("Invalid nextToken")
-        while (from >= 0 && tasks[from]!.seq >= before) from--
-      }
-      const size = query.size ?? DEFAULT_PAGE_SIZE
-      const matches = (task: Mutable) =>
-        (query.taskType === undefined || task.taskType === query.taskType) &&
-        (query.workload === undefined || task.workload === query.workload) &&
-        (query.workloadID === undefined || task.workloadID === query.workloadID) &&
-        (query.packageID === undefined || task.packageID === query.packageID) &&
-        (query.blockName === undefined || task.blockName === query.blockName) &&
-        (query.status === undefined || stateAt(task, time).status === query.status)
-      const page: Array<Mutable> = []
-      for (let i = from; i >= 0; i--) {
-        const task = tasks[i]!
-        if (!matches(task)) continue
-        if (page.length === size) return Result.succeed({ tasks: page, nextToken: tokenOf(page[page.length - 1]!.seq) })
-        page.push(task)
-      }
-      return Result.succeed({ tasks: page, nextToken: null })
+      return Listing.page(tasks, query, (task) => stateAt(task, queue.now()).status)
     },
 
     latest: (ids, now) => {
@@ -287,9 +233,9 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
 
     dashboard: (now) => {
       advance(now)
-      const count = { queued: waiting.size, scheduling: 0, scheduled: 0, running: 0 }
-      for (const task of running.items) {
-        const { status } = stateAt(task, time)
+      const count = { queued: queue.waiting(), scheduling: 0, scheduled: 0, running: 0 }
+      for (const task of queue.running()) {
+        const { status } = stateAt(task, queue.now())
         if (status === "scheduling" || status === "scheduled" || status === "running") count[status]++
       }
       return {
@@ -311,14 +257,14 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
         return Result.fail(`The queue is paused (${paused}) and cannot be resumed by the user`)
       }
       paused = null
-      admitDue(time)
+      queue.admitDue()
       return Result.succeed(paused)
     },
 
     configure: (next, now) => {
       advance(now)
       limits = { ...limits, ...next }
-      admitDue(time)
+      queue.admitDue()
     },
 
     created: () => tasks.length,
@@ -326,12 +272,11 @@ export const make = (options: Limits & { readonly ownerID: string; readonly now:
     reset: (now) => {
       advance(now)
       tasks = []
-      waiting.clear()
+      queue.clear()
       paused = null
       limits = { maxConcurrency: options.maxConcurrency, maxQueueSize: options.maxQueueSize }
       byID.clear()
       latestByWorkload.clear()
-      running.clear()
     }
   }
 }

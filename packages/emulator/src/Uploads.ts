@@ -6,12 +6,14 @@
  *
  * @since 0.1.0
  */
-import { Api, Upload } from "@oomol-cloud-task/contract"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Upload from "@oomol-cloud-task/contract/Upload"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
-import * as Stream from "effect/Stream"
-import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto"
+import type * as Stream from "effect/Stream"
+import { randomUUID } from "node:crypto"
 import type { PartUpload } from "./Control.js"
+import * as Store from "./internal/objectStore.js"
 import { FILES_PREFIX, STORE_PREFIX } from "./Route.js"
 
 /**
@@ -74,54 +76,6 @@ interface State {
 }
 
 const DAY = 24 * 60 * 60 * 1000
-const WRITE_SIZE = 1024 * 1024
-
-const mimeTypes: Readonly<Record<string, string>> = {
-  ".pdf": "application/pdf",
-  ".json": "application/json",
-  ".txt": "text/plain",
-  ".md": "text/markdown",
-  ".csv": "text/csv",
-  ".html": "text/html",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".svg": "image/svg+xml",
-  ".mp3": "audio/mpeg",
-  ".wav": "audio/wav",
-  ".mp4": "video/mp4",
-  ".zip": "application/zip",
-  ".epub": "application/epub+zip",
-  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-}
-
-// What a browser or Node's fetch adds to a bare PUT of bytes; anything else
-// came from the client's own configuration.
-const plainHeaders = new Set([
-  "host",
-  "connection",
-  "content-type",
-  "content-length",
-  "transfer-encoding",
-  "user-agent",
-  "accept",
-  "accept-encoding",
-  "accept-language",
-  "origin",
-  "referer",
-  "expect",
-  "keep-alive",
-  "te",
-  "cache-control",
-  "pragma",
-  "dnt",
-  "priority"
-])
-const isPlain = (name: string) => plainHeaders.has(name) || name.startsWith("sec-")
-
-const failure = (status: number, code: string, message: string): UploadFailure => ({ status, code, message })
 
 /**
  * An upload store writing into `directory`, cutting files into `partSize`
@@ -133,30 +87,27 @@ const failure = (status: number, code: string, message: string): UploadFailure =
 export const make = (options: { readonly directory: string; readonly partSize: number }) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const secret = randomBytes(32)
+    const sign = Store.signer()
     const uploads = new Map<string, State>()
     const recorded: Array<PartUpload> = []
-    const sign = (uploadID: string, part: number, expires: string) =>
-      createHmac("sha256", secret).update(`${uploadID}/${part}/${expires}`).digest("hex")
-    const ioFailure = (cause: unknown) => failure(500, "InternalError", `The store failed: ${String(cause)}`)
 
     const init: Uploads["init"] = (body, origin, now) =>
       Effect.gen(function*() {
         if (!body.file_extension.startsWith(".")) {
-          return yield* Effect.fail(failure(400, "InvalidArgument", "file_extension must start with a dot"))
+          return yield* Effect.fail(Store.failure(400, "InvalidArgument", "file_extension must start with a dot"))
         }
         const uploadID = randomUUID()
         const totalParts = Math.max(1, Math.ceil(body.size / options.partSize))
         const path = `${options.directory}/${uploadID}`
         yield* fs.writeFile(path, new Uint8Array()).pipe(
           Effect.andThen(fs.truncate(path, body.size)),
-          Effect.mapError(ioFailure)
+          Effect.mapError(Store.ioFailure)
         )
         const extension = body.file_extension === "." ? "" : body.file_extension
         uploads.set(uploadID, {
           uploadID,
           fileName: `${body.file_name ?? uploadID}${extension}`,
-          mimeType: mimeTypes[extension.toLowerCase()] ?? "application/octet-stream",
+          mimeType: Store.mimeTypeOf(extension),
           size: body.size,
           partSize: options.partSize,
           totalParts,
@@ -174,59 +125,25 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         return { data: { upload_id: uploadID, part_size: options.partSize, total_parts: totalParts, presigned_urls: presigned } }
       })
 
-    const writePart = (upload: State, part: number, body: Stream.Stream<Uint8Array, unknown>) =>
-      Effect.scoped(Effect.gen(function*() {
-        const [start, end] = Upload.partRange(part, upload.partSize, upload.size)
-        const expected = end - start
-        const file = yield* fs.open(upload.path, { flag: "r+" })
-        yield* file.seek(BigInt(start), "start")
-        const md5 = createHash("md5")
-        let written = 0
-        // A body too long is read to its end without being written: stopping early
-        // would close the connection instead of answering.
-        // Socket reads are small: gathered into larger writes, they take fewer system calls.
-        let pending: Array<Uint8Array> = []
-        let pendingBytes = 0
-        const flush = Effect.suspend(() => {
-          if (pendingBytes === 0) return Effect.void
-          const bytes = Buffer.concat(pending)
-          pending = []
-          pendingBytes = 0
-          return Effect.mapError(file.writeAll(bytes), ioFailure)
-        })
-        yield* Stream.runForEach(body, (chunk) => {
-          written += chunk.length
-          if (written > expected) return Effect.void
-          md5.update(chunk)
-          pending.push(chunk)
-          pendingBytes += chunk.length
-          return pendingBytes >= WRITE_SIZE ? flush : Effect.void
-        })
-        yield* flush
-        if (written !== expected) {
-          return yield* Effect.fail(failure(400, "IncompleteBody", `Part ${part} must be ${expected} bytes, got ${written}`))
-        }
-        return { bytes: written, etag: `"${md5.digest("hex")}"` }
-      })).pipe(Effect.catch((error) => Effect.fail(isFailure(error) ? error : ioFailure(error))))
-
     const putPart: Uploads["putPart"] = (request) =>
       Effect.gen(function*() {
         const part = Number(request.part)
         const upload = uploads.get(request.uploadID)
         const expires = request.query.get("X-Expires") ?? ""
         if (upload === undefined) {
-          return yield* Effect.fail(failure(404, "NoSuchUpload", "The specified upload does not exist"))
+          return yield* Effect.fail(Store.failure(404, "NoSuchUpload", "The specified upload does not exist"))
         }
         if (!Number.isInteger(part) || part < 1 || part > upload.totalParts || String(part) !== request.part) {
-          return yield* Effect.fail(failure(400, "InvalidPart", `Part number must be 1 to ${upload.totalParts}`))
+          return yield* Effect.fail(Store.failure(400, "InvalidPart", `Part number must be 1 to ${upload.totalParts}`))
         }
         if (request.query.get("X-Signature") !== sign(upload.uploadID, part, expires)) {
-          return yield* Effect.fail(failure(403, "SignatureDoesNotMatch", "The request signature does not match"))
+          return yield* Effect.fail(Store.failure(403, "SignatureDoesNotMatch", "The request signature does not match"))
         }
         if (Number(expires) * 1000 < request.now) {
-          return yield* Effect.fail(failure(403, "AccessDenied", "Request has expired"))
+          return yield* Effect.fail(Store.failure(403, "AccessDenied", "Request has expired"))
         }
-        const written = yield* writePart(upload, part, request.body)
+        const range = Upload.partRange(part, upload.partSize, upload.size)
+        const written = yield* Store.writePart(fs, upload.path, range, part, request.body)
         upload.parts.set(part, written.bytes)
         return { etag: written.etag, bytes: written.bytes }
       }).pipe(
@@ -243,19 +160,19 @@ export const make = (options: { readonly directory: string; readonly partSize: n
         bytes,
         authorization: names.includes("authorization"),
         cookie: names.includes("cookie"),
-        nonStandardHeaders: names.filter((name) => !isPlain(name))
+        nonStandardHeaders: Store.nonStandardHeaders(names)
       })
     }
 
     const finish: Uploads["finish"] = (uploadID, origin, now) =>
       Effect.gen(function*() {
         const upload = uploads.get(uploadID)
-        if (upload === undefined) return yield* Effect.fail(failure(404, "NoSuchUpload", `Upload ${uploadID} not found`))
+        if (upload === undefined) return yield* Effect.fail(Store.failure(404, "NoSuchUpload", `Upload ${uploadID} not found`))
         const missing: Array<number> = []
         for (let n = 1; n <= upload.totalParts; n++) if (!upload.parts.has(n)) missing.push(n)
         if (missing.length > 0) {
           return yield* Effect.fail(
-            failure(400, "IncompleteUpload", `Upload ${uploadID} is incomplete: missing part(s) ${missing.join(", ")}`)
+            Store.failure(400, "IncompleteUpload", `Upload ${uploadID} is incomplete: missing part(s) ${missing.join(", ")}`)
           )
         }
         upload.expiresAt = now + DAY
@@ -273,10 +190,14 @@ export const make = (options: { readonly directory: string; readonly partSize: n
     const download: Uploads["download"] = (uploadID, fileName, now) => {
       const upload = uploads.get(uploadID)
       if (upload === undefined || upload.expiresAt === null || upload.fileName !== fileName) {
-        return Effect.fail(failure(404, "NoSuchKey", "The specified key does not exist"))
+        return Effect.fail(Store.failure(404, "NoSuchKey", "The specified key does not exist"))
       }
-      if (upload.expiresAt < now) return Effect.fail(failure(403, "AccessDenied", "The file has expired"))
-      return Effect.succeed({ stream: fs.stream(upload.path, { chunkSize: WRITE_SIZE }), size: upload.size, mimeType: upload.mimeType })
+      if (upload.expiresAt < now) return Effect.fail(Store.failure(403, "AccessDenied", "The file has expired"))
+      return Effect.succeed({
+        stream: fs.stream(upload.path, { chunkSize: Store.WRITE_SIZE }),
+        size: upload.size,
+        mimeType: upload.mimeType
+      })
     }
 
     const reset = Effect.suspend(() => {
@@ -296,9 +217,6 @@ export const make = (options: { readonly directory: string; readonly partSize: n
     }
     return uploadsApi
   })
-
-const isFailure = (u: unknown): u is UploadFailure =>
-  typeof u === "object" && u !== null && "status" in u && "code" in u && "message" in u
 
 /**
  * The upload API's base path on the emulator, the same as the real service's

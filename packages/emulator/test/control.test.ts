@@ -85,6 +85,27 @@ describe("the control API's description", () => {
     expect((await raw(`${running.url}${Control.paths.requests}?page=2`, "GET")).json).toEqual({ requests: [] })
   })
 
+  it("words each refusal as one readable sentence naming the field and what it may be", async () => {
+    const running = await start()
+    const routes = "createTask, listTasks, latestTasks, getTask, getTaskResult, getTaskLogs, dashboard, pause, resume, uploadInit, uploadPart, uploadUrl, download"
+    const faultTags = "Status, Latency, Drop, DropMidBody, Hang, MalformedJson, Truncated, HtmlError, SchemaBreak, ExtraField"
+    const cases: ReadonlyArray<readonly [string, string, string | undefined, string]> = [
+      [Control.paths.advance, "POST", `{"ms":1,"seconds":2}`, "seconds is not a known field"],
+      [Control.paths.advance, "POST", `{"ms":-1}`, "ms must be a value greater than or equal to 0"],
+      [Control.paths.advance, "POST", undefined, "request body must be an object"],
+      [Control.paths.advance, "POST", "[", "Request body is not valid JSON"],
+      [`${Control.paths.requests}?route=nowhere`, "GET", undefined, `route must be one of ${routes}`],
+      [Control.paths.faults, "POST", JSON.stringify({ route: "nowhere", fault: { _tag: "Drop" } }), `route must be one of ${routes}`],
+      [Control.paths.faults, "POST", JSON.stringify({ route: "dashboard", fault: { _tag: "Nope" } }), `fault must be an object whose _tag is one of ${faultTags}`],
+      [Control.paths.queue, "POST", `{"maxConcurrency":"x"}`, "maxConcurrency must be a number"]
+    ]
+    for (const [path, method, body, message] of cases) {
+      const answer = await raw(`${running.url}${path}`, method, body)
+      expect(answer.status).toBe(400)
+      expect(answer.json).toEqual({ message })
+    }
+  })
+
   it("answers CORS on control endpoints as on the task API", async () => {
     const running = await start()
     const answer = await raw(`${running.url}${Control.paths.clock}`, "GET", undefined, { origin: "http://page.example" })
@@ -172,7 +193,7 @@ describe("an HttpApiClient made from Control.Api", () => {
       expect(yield* control.fault({ payload: { route: "dashboard", fault: Fault.status(503, { times: 2 }) } }))
         .toEqual({ pending: 1 })
       expect(yield* emulator.pendingFaults("dashboard")).toBe(1)
-      expect(yield* control.advance({ payload: { ms: 500 } })).toEqual({ now: (yield* emulator.now) })
+      expect(yield* control.advance({ payload: { ms: 500 } })).toEqual({ now: (yield* emulator.now()) })
       expect((yield* control.counters()).requests.dashboard).toBe(0)
       expect(yield* control.reset()).toEqual({})
       expect(yield* emulator.pendingFaults("dashboard")).toBe(0)
@@ -191,6 +212,6 @@ describe("an HttpApiClient made from Control.Api", () => {
       const refused = yield* Effect.flip(HttpApiClient.decodeResponse(Control.Api, { group: "control", endpoint: "fault" })(response))
       expect(refused).toBeInstanceOf(Control.InvalidRequest)
       expect(refused._tag).toBe("InvalidRequest")
-      expect(refused.message).toMatch(/^Invalid request body: route: /)
+      expect(refused.message).toMatch(/^route must be one of createTask, listTasks, /)
     }).pipe(Effect.provide(Emulator.layerClient())))
 })

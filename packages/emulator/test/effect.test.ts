@@ -52,7 +52,7 @@ describe("Emulator.layerClient", () => {
       yield* TestClock.adjust("1 second")
       expect(yield* result(taskID)).toEqual({ status: "success", resultURL: null, resultData: [{}] })
       expect(yield* emulator.requests("getTaskResult")).toBe(2)
-      expect(yield* emulator.createdTasks).toBe(1)
+      expect(yield* emulator.createdTasks()).toBe(1)
     }).pipe(Effect.provide(Emulator.layerClient())))
 
   it.effect("delays an answer until the test's clock gets there", () =>
@@ -156,7 +156,7 @@ describe("Emulator.layerClient", () => {
       ).pipe(Effect.flatMap(HttpClientResponse.schemaBodyJson(Schema.Struct({ data: Schema.Struct({ url: Schema.String }) }))))
       const downloaded = yield* Effect.flatMap(http.get(final.data.url), (response) => response.arrayBuffer)
       expect(new Uint8Array(downloaded)).toEqual(bytes)
-      expect((yield* emulator.partUploads).map((part) => part.authorization)).toEqual([false, false, false])
+      expect((yield* emulator.partUploads()).map((part) => part.authorization)).toEqual([false, false, false])
     }).pipe(Effect.provide(Emulator.layerClient({ partSize: 1024 }))))
 })
 
@@ -164,11 +164,11 @@ describe("the Emulator service", () => {
   it.effect("runs on a virtual clock of its own when asked, whatever the test's clock does", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.Emulator
-      const start = yield* emulator.now
+      const start = yield* emulator.now()
       yield* TestClock.adjust("1 hour")
-      expect(yield* emulator.now).toBe(start)
+      expect(yield* emulator.now()).toBe(start)
       yield* emulator.advance("2 seconds")
-      expect(yield* emulator.now).toBe(start + 2_000)
+      expect(yield* emulator.now()).toBe(start + 2_000)
     }).pipe(Effect.provide(Emulator.layer({ clock: "virtual", startTime: 1_000 }))))
 
   it.effect("adds what advance says to the ambient clock", () =>
@@ -176,7 +176,7 @@ describe("the Emulator service", () => {
       const emulator = yield* Emulator.Emulator
       yield* TestClock.adjust("5 seconds")
       yield* emulator.advance("1 minute")
-      expect(yield* emulator.now).toBe(65_000)
+      expect(yield* emulator.now()).toBe(65_000)
       const dashboard = yield* emulator.configureQueue({ maxConcurrency: 1, maxQueueSize: 5 })
       expect(dashboard.limits).toEqual({ maxConcurrency: 1, maxQueueSize: 5 })
     }).pipe(Effect.provide(Emulator.layer())))

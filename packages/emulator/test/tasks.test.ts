@@ -79,34 +79,50 @@ describe("task endpoints", () => {
       .toEqual({ pauseType: null })
   })
 
-  it("refuses bad input with 400 and a message naming the problem", async () => {
+  it("refuses bad input with 400 and one readable sentence per problem, naming the field", async () => {
     const post = (body: unknown) => call(`${emulator.url}${Api.paths.tasks}`, { method: "POST", body })
+    const statuses = "queued, scheduling, scheduled, running, success, failed"
+    const list = (query: string) => get(emulator, `${Api.paths.tasks}?${query}`)
+    const latest = (query: string) => get(emulator, `${Api.paths.latestTasks}${query}`)
     const cases: ReadonlyArray<readonly [Promise<{ status: number; json: unknown }>, string]> = [
-      [post({ type: "serverless", packageName: "p", packageVersion: "1" }), "blockName"],
+      [post({ type: "serverless", packageName: "p", packageVersion: "1" }), "blockName is required"],
       [post(createBody({ packageName: "" })), "packageName must be a non-empty string"],
-      [post(createBody({ webhookUrl: "https://hook" })), "webhookUrl"],
-      [post(createBody({ type: "applet" })), "type"],
-      [post("{ not json"), "not valid JSON"],
-      [get(emulator, `${Api.paths.tasks}?size=0`), "size must be an integer between 1 and 100"],
-      [get(emulator, `${Api.paths.tasks}?size=101`), "size must be an integer between 1 and 100"],
-      [get(emulator, `${Api.paths.tasks}?status=done`), "status"],
-      [get(emulator, `${Api.paths.tasks}?status=`), "status is empty"],
-      [get(emulator, `${Api.paths.tasks}?colour=red`), "colour"],
-      [get(emulator, `${Api.paths.tasks}?nextToken=nonsense`), "Invalid nextToken"],
-      [get(emulator, Api.paths.latestTasks), "workloadIDs cannot be empty"],
-      [get(emulator, `${Api.paths.latestTasks}?workloadIDs=a,,b`), "workloadIDs must not contain empty items"],
-      [get(emulator, `${Api.paths.latestTasks}?workloadIDs=${Array.from({ length: 51 }, (_, i) => i).join(",")}`), "cannot exceed 50"]
+      [post(createBody({ packageName: 42 })), "packageName must be a string"],
+      [post(createBody({ webhookUrl: "https://hook" })), "webhookUrl is not a known field"],
+      [post(createBody({ type: "applet" })), "type must be \"serverless\""],
+      [post(createBody({ inputValues: 1 })), "inputValues must be an object"],
+      [post([1]), "request body must be an object"],
+      [
+        post({ type: "applet", packageName: "" }),
+        "type must be \"serverless\"; packageName must be a non-empty string; packageVersion is required; blockName is required"
+      ],
+      [post("{ not json"), "Request body is not valid JSON"],
+      [list("size=0"), "size must be an integer between 1 and 100"],
+      [list("size=101"), "size must be an integer between 1 and 100"],
+      [list("size=1.5"), "size must be an integer between 1 and 100"],
+      [list("size=ten"), "size must be an integer between 1 and 100"],
+      [list("status=done"), `status must be one of ${statuses}`],
+      [list("taskType=team"), "taskType must be one of user, shared"],
+      [list("size=101&status=done"), `size must be an integer between 1 and 100; status must be one of ${statuses}`],
+      [list("status="), "status must not be empty"],
+      [list("colour=red"), "colour is not a known field"],
+      [list("nextToken=nonsense"), "Invalid nextToken"],
+      [latest(""), "workloadIDs cannot be empty"],
+      [latest("?workloadIDs=%20%20"), "workloadIDs cannot be empty"],
+      [latest("?workloadIDs=a,,b"), "workloadIDs must not contain empty items"],
+      [latest(`?workloadIDs=${Array.from({ length: 51 }, (_, i) => i).join(",")}`), "workloadIDs cannot exceed 50 items"],
+      [get(emulator, `${Api.paths.tasks}/latest/result`), "taskID \"latest\" names the latest-tasks endpoint, not a task"]
     ]
     for (const [answer, message] of cases) {
       const { json, status } = await answer
       expect(status).toBe(400)
-      expect((json as { message: string }).message).toContain(message)
+      expect(json).toEqual({ message })
     }
     const taskID = await createTask(emulator)
     for (const page of ["0", "1.5", "x"]) {
       const answer = await get(emulator, `${Api.paths.taskLogs(taskID)}?page=${page}`)
       expect(answer.status).toBe(400)
-      expect((answer.json as { message: string }).message).toContain("page must be an integer of at least 1")
+      expect(answer.json).toEqual({ message: "page must be an integer of at least 1" })
     }
   })
 
@@ -184,7 +200,8 @@ describe("scripted blocks", () => {
     expect(JSON.parse(all[250]!["outputs"] as string)).toEqual([{ n: 1 }])
     // Decoded by the contract, the JSON text becomes values again.
     const decoded = decode(Logs.LogsResponse, { status: 200, json: { logs: all }, text: "", headers: new Headers() })
-    expect(decoded.logs[251]!.result).toEqual([{ n: 1 }])
+    const finished = decoded.logs[251]!
+    expect(finished.type === "BlockFinished" && finished.result).toEqual([{ n: 1 }])
   })
 
   it("lets logs trail the status when told to", async () => {

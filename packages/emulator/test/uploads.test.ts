@@ -112,7 +112,7 @@ describe("upload", () => {
       body: { file_extension: ".pdf", size: -1 }
     })
     expect(bad.status).toBe(400)
-    expect((bad.json as { message: string }).message).toContain("size")
+    expect(bad.json).toEqual({ message: "size must be an integer of at least 0" })
     const anonymous = await fetch(`${emulator.uploadBaseUrl}${Api.paths.uploadInit}`, {
       method: "POST",
       body: JSON.stringify({ file_extension: ".pdf", size: 1 })

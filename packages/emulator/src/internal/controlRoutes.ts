@@ -43,7 +43,7 @@ const handlers = (engine: Engine) =>
       reset: () => Effect.as(engine.reset, {})
     }))
 
-// What did not decode, in the words of today's 400s: `Invalid request body: route: Expected …`.
+// What did not decode, named as the task API's 400s name it: `route must be one of …`.
 const what: Record<HttpApiSchemaError["kind"], string | undefined> = {
   Payload: "request body",
   Query: "query",
@@ -58,7 +58,13 @@ const what: Record<HttpApiSchemaError["kind"], string | undefined> = {
 const refusal = (error: unknown): Control.InvalidRequest | undefined => {
   if (!HttpApiSchemaError.is(error)) return undefined
   const part = what[error.kind]
-  return part === undefined ? undefined : new Control.InvalidRequest({ message: `Invalid ${part}: ${describe(error.cause)}` })
+  if (part === undefined) return undefined
+  // A body that is not JSON at all fails before its schema (a bare value issue at
+  // the root); said as the task API says it.
+  if (error.kind === "Payload" && error.cause.issue._tag === "InvalidValue") {
+    return new Control.InvalidRequest({ message: "Request body is not valid JSON" })
+  }
+  return new Control.InvalidRequest({ message: describe(error.cause, part) })
 }
 
 const json = (request: HttpServerRequest.HttpServerRequest) =>

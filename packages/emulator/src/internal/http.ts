@@ -1,5 +1,6 @@
 /** Helpers every route shares: JSON in and out through the contract's schemas, credentials, CORS. */
-import { Api, Wire } from "@oomol-cloud-task/contract"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
@@ -13,11 +14,14 @@ export type Refusal = HttpServerResponse.HttpServerResponse
 export const jsonError = (status: number, message: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.jsonUnsafe({ message }, { status, headers })
 
-/** Every problem, naming its field: `packageName: packageName must be a non-empty string`. */
-export const describe = (error: Schema.SchemaError): string =>
-  Wire.problems(error)
-    .map(({ message, path }) => (path.length > 0 ? `${path.map(String).join(".")}: ${message}` : message))
-    .join("; ")
+/**
+ * What was wrong with a request, as the service words it: each problem once,
+ * one sentence naming the field and what it may be (`status must be one of
+ * queued, scheduling, …`, `blockName is required`), joined by `; `. `subject`
+ * names the whole (`request body must be an object`).
+ */
+export const describe = (error: Schema.SchemaError, subject: string): string =>
+  Wire.describeRequestError(error, subject)
 
 // One decoder and one encoder per schema, made when first needed. A WeakMap cannot
 // say that a schema's decoder has that schema's type: the lookups restore it.
@@ -42,13 +46,17 @@ const encoderOf = <A>(schema: Schema.Codec<A, unknown>): Encoder<A> => {
   return made
 }
 
-/** Decodes `input` with a request schema, refusing unknown fields: 400 `{ message }`. */
+/**
+ * Decodes `input` with a request schema, refusing unknown fields: 400
+ * `{ message }`, the problems in words (see {@link describe}); `what` names the
+ * input as a whole (`request body`, `workloadIDs`).
+ */
 export const decode = <A>(schema: Schema.Codec<A, unknown>, input: unknown, what: string): Effect.Effect<A, Refusal> =>
   Effect.suspend(() => {
     const decoded = decoderOf(schema)(input)
     return Result.isSuccess(decoded)
       ? Effect.succeed(decoded.success)
-      : Effect.fail(jsonError(400, `Invalid ${what}: ${describe(decoded.failure)}`))
+      : Effect.fail(jsonError(400, describe(decoded.failure, what)))
   })
 
 /** The request body as JSON (an empty body reads as `{}`), decoded by `schema`. */

@@ -1,5 +1,7 @@
 /** The task API: create, list, latest, detail, result, logs, dashboard, pause and resume. */
-import { Logs, Queue, Task } from "@oomol-cloud-task/contract"
+import * as Logs from "@oomol-cloud-task/contract/Logs"
+import * as Queue from "@oomol-cloud-task/contract/Queue"
+import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Effect from "effect/Effect"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
@@ -17,7 +19,7 @@ const listFields = Object.keys(Task.ListTasksQuery.fields)
 const listQuery = (params: URLSearchParams): Effect.Effect<Record<string, unknown>, Refusal> => {
   const query: Record<string, unknown> = {}
   for (const [key, value] of params) {
-    if (value === "") return Effect.fail(jsonError(400, `Invalid query: ${key} is empty`))
+    if (value === "") return Effect.fail(jsonError(400, `${key} must not be empty`))
     query[key] = key === "size" && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value
   }
   return Effect.succeed(query)
@@ -32,7 +34,7 @@ export const make = (engine: Engine) => {
     )
   const task = Effect.gen(function*() {
     const { taskID } = yield* HttpRouter.params
-    const id = yield* decode(Task.TaskID, taskID ?? "", "task ID")
+    const id = yield* decode(Task.TaskID, taskID ?? "", "taskID")
     const found = simulation.get(id, engine.now())
     if (found === undefined) return yield* Effect.fail(jsonError(404, `Task ${id} not found`))
     return found
@@ -61,7 +63,9 @@ export const make = (engine: Engine) => {
       const request = yield* HttpServerRequest.HttpServerRequest
       const raw = yield* listQuery(searchParams(request))
       const unknown = Object.keys(raw).filter((key) => !listFields.includes(key))
-      if (unknown.length > 0) return yield* Effect.fail(jsonError(400, `Invalid query: unknown ${unknown.join(", ")}`))
+      if (unknown.length > 0) {
+        return yield* Effect.fail(jsonError(400, unknown.map((key) => `${key} is not a known field`).join("; ")))
+      }
       const query = yield* decode(Task.ListTasksQuery, raw, "query")
       const now = engine.now()
       const page = simulation.list(query, now)
@@ -74,9 +78,8 @@ export const make = (engine: Engine) => {
 
     latestTasks: authorized(Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const param = searchParams(request).get("workloadIDs")
-      const ids = param === null || param === "" ? [] : param.split(",").map((id) => id.trim())
-      const workloadIDs = yield* decode(Task.WorkloadIDs, ids, "workloadIDs")
+      // Absent, empty or blank: no workload named (`workloadIDs cannot be empty`).
+      const workloadIDs = yield* decode(Task.WorkloadIDs, searchParams(request).get("workloadIDs") ?? "", "workloadIDs")
       const now = engine.now()
       return yield* encode(
         Task.LatestTasksResponse,
