@@ -4,16 +4,18 @@
  *
  * @since 0.1.0
  */
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as CliError from "effect/cli/CliError"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
+import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import { createRequire } from "node:module"
 import { emulator } from "./EmulatorCommand.js"
 import { ExitCode } from "./Failures.js"
 import * as ListCommands from "./ListCommands.js"
 import * as QueueCommands from "./QueueCommands.js"
+import * as SafeText from "./SafeText.js"
+import * as Stdio from "./Stdio.js"
 import * as TaskCommands from "./TaskCommands.js"
 import { upload } from "./UploadCommand.js"
 
@@ -49,18 +51,23 @@ export const command = root.pipe(
 
 const cli = Command.runWith(command, { version })
 
-// The help as effect/cli draws it; a command line it cannot read, only as
-// `oomol-task: <mistake>` lines on stderr (the command never started, and
-// stdout stays empty for a script reading `--json`); the version alone.
+const usageError = (message: string) => Stdio.err(`oomol-task: ${SafeText.line(message)}\n`)
+
+// The help as effect/cli draws it (styled only on a terminal that shows
+// colours); a command line it cannot read, only as `oomol-task: <mistake>`
+// lines on stderr (the command never started, and stdout stays empty for a
+// script reading `--json`); the version alone. A failed stdout is told by
+// `Stdio` and turned into the exit code by `run`.
 const presenter: CliOutput.Presenter = {
   present: (event) => {
     switch (event._tag) {
       case "Help":
-        return CliOutput.defaultPresenter.present(event)
+        return Effect.flatMap(TerminalCapabilities.TerminalCapabilities, ({ canColor }) =>
+          Effect.ignore(Stdio.out(`${CliOutput.defaultFormatter({ colors: canColor }).formatHelpDoc(event.helpDoc)}\n`)))
       case "InvalidInvocation":
-        return Effect.forEach(event.errors, (error) => Console.error(`oomol-task: ${error.message}`), { discard: true })
+        return Effect.forEach(event.errors, (error) => usageError(error.message), { discard: true })
       case "Version":
-        return Console.log(event.version)
+        return Effect.ignore(Stdio.out(`${event.version}\n`))
     }
   }
 }
@@ -80,22 +87,48 @@ export const splitFlagValues = (args: ReadonlyArray<string>): ReadonlyArray<stri
   })
 }
 
+const falseWords: ReadonlySet<string> = new Set(["false", "no", "off", "0"])
+
+// `--wizard` (not `--wizard false`) among the flags, i.e. before a `--`.
+const wantsWizard = (args: ReadonlyArray<string>): boolean => {
+  const end = args.indexOf("--")
+  const at = args.indexOf("--wizard")
+  return at !== -1 && (end === -1 || at < end) && !falseWords.has(args[at + 1] ?? "")
+}
+
 /**
  * Runs a command line (`process.argv`: runtime, script, arguments) and gives
  * the exit code: 0 success, 1 task failed or timed out, 2 usage, 3 service
- * or network. Interruption (Ctrl-C) is left to the caller (130 by convention).
+ * or network, 4 stdout could not be written, 141 stdout closed by its reader.
+ * Interruption (Ctrl-C) is left to the caller (130 by convention).
  *
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, Command.Environment> => {
   const args = splitFlagValues(argv.slice(2))
-  const program = args.length === 0
-    // No command: the help, and a usage exit code so a script notices.
-    ? cli(["--help"]).pipe(Effect.ignore, Effect.as(ExitCode.usage))
-    : cli(args).pipe(
+  const program = Effect.gen(function*() {
+    if (args.length === 0) {
+      // No command: the help, and a usage exit code so a script notices.
+      return yield* cli(["--help"]).pipe(Effect.ignore, Effect.as(ExitCode.usage))
+    }
+    // The wizard asks its questions on a terminal: without one it could only hang or draw escape codes into a file.
+    if (wantsWizard(args) && !(yield* TerminalCapabilities.TerminalCapabilities).canPrompt) {
+      yield* usageError(
+        "--wizard asks its questions on a terminal (stdin and stdout), and there is none: give the command's arguments and flags instead"
+      )
+      return ExitCode.usage
+    }
+    return yield* cli(args).pipe(
       Effect.as(ExitCode.success),
       Effect.catch((error) => Effect.succeed(CliError.isCliError(error) ? ExitCode.usage : error.exitCode))
     )
-  return Effect.provideService(program, CliOutput.Presenter, presenter)
+  })
+  return Stdio.install.pipe(
+    Effect.andThen(program),
+    // Output written by effect/cli itself (completions) is only known to have failed once it settles.
+    Effect.tap(() => Stdio.flush),
+    Effect.map(Stdio.exitCode),
+    Effect.provideService(CliOutput.Presenter, presenter)
+  )
 }

@@ -12,7 +12,6 @@ import { Api } from "@oomol-cloud-task/contract"
 import { CloudTaskClient, type Errors } from "@oomol-cloud-task/effect"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -20,6 +19,9 @@ import * as Redacted from "effect/Redacted"
 import * as Flag from "effect/cli/Flag"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as HttpClient from "effect/http/HttpClient"
+import { nonBlank } from "./internal/flags.js"
+import * as SafeText from "./SafeText.js"
+import * as Stdio from "./Stdio.js"
 
 /**
  * `--api-key`, `--base-url`, `--upload-base-url`.
@@ -31,16 +33,19 @@ export const flags = {
   apiKey: Flag.Redacted("api-key").pipe(
     Flag.withMetavar("key"),
     Flag.withDescription("The API key, sent as a Bearer token. Default: OOMOL_API_KEY."),
+    nonBlank("api-key", Redacted.value, "to use OOMOL_API_KEY"),
     Flag.optional
   ),
   baseUrl: Flag.String("base-url").pipe(
     Flag.withMetavar("url"),
     Flag.withDescription(`The task API. Default: OOMOL_BASE_URL, else ${Api.DEFAULT_BASE_URL}.`),
+    nonBlank("base-url", String, "to use OOMOL_BASE_URL"),
     Flag.optional
   ),
   uploadBaseUrl: Flag.String("upload-base-url").pipe(
     Flag.withMetavar("url"),
     Flag.withDescription(`The upload API. Default: OOMOL_UPLOAD_BASE_URL, else ${Api.DEFAULT_UPLOAD_BASE_URL}.`),
+    nonBlank("upload-base-url", String, "to use OOMOL_UPLOAD_BASE_URL"),
     Flag.optional
   )
 }
@@ -65,21 +70,23 @@ const flagOrEnv = <A>(flag: Option.Option<A>, config: Config.Config<A>, isEmpty:
 
 const path = (url: string) => {
   const parsed = new URL(url)
-  return `${parsed.origin}${parsed.pathname}`
+  return SafeText.line(`${parsed.origin}${parsed.pathname}`)
 }
+
+const log = (text: string) => Stdio.err(`${text}\n`)
 
 // Method, origin and path only: a presigned URL's signature stays out of the log.
 const logRequests = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
   HttpClient.transform(client, (response, request) =>
     Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
-      yield* Console.error(`→ ${request.method} ${path(request.url)}`)
+      yield* log(`→ ${request.method} ${path(request.url)}`)
       return yield* response.pipe(
         Effect.tap((res) =>
           Effect.flatMap(Clock.currentTimeMillis, (end) =>
-            Console.error(`← ${res.status} ${request.method} ${path(request.url)} (${end - start} ms)`))
+            log(`← ${res.status} ${request.method} ${path(request.url)} (${end - start} ms)`))
         ),
-        Effect.tapError(() => Console.error(`← no answer: ${request.method} ${path(request.url)}`))
+        Effect.tapError(() => log(`← no answer: ${request.method} ${path(request.url)}`))
       )
     }))
 
@@ -104,9 +111,9 @@ export const layer = (
       uploadBaseUrl: Option.getOrUndefined(uploadBaseUrl)
     }
     if (options.verbose) {
-      yield* Console.error(
-        `base URL ${normalized(clientOptions.baseUrl, Api.DEFAULT_BASE_URL)}, upload base URL ${
-          normalized(clientOptions.uploadBaseUrl, Api.DEFAULT_UPLOAD_BASE_URL)
+      yield* log(
+        `base URL ${SafeText.line(normalized(clientOptions.baseUrl, Api.DEFAULT_BASE_URL))}, upload base URL ${
+          SafeText.line(normalized(clientOptions.uploadBaseUrl, Api.DEFAULT_UPLOAD_BASE_URL))
         }, API key ${Option.isSome(apiKey) ? "set (hidden)" : "not set"}`
       )
     }

@@ -11,6 +11,8 @@ import * as Result from "effect/Result"
 import * as Argument from "effect/cli/Argument"
 import * as CliError from "effect/cli/CliError"
 import * as Flag from "effect/cli/Flag"
+import * as ExactJson from "./internal/exactJson.js"
+import * as SafeText from "./SafeText.js"
 
 /**
  * A package and its version, as `run` and `create` take them.
@@ -36,27 +38,55 @@ export const parsePackageSpec = (text: string): Result.Result<PackageSpec, strin
   const packageVersion = text.slice(at + 1)
   return at > 0 && packageName !== "@" && packageVersion !== ""
     ? Result.succeed({ packageName, packageVersion })
-    : Result.fail(`expected <package>@<version> such as @oomol/my-package@1.0.0, not "${text}"`)
+    : Result.fail(`expected <package>@<version> such as @oomol/my-package@1.0.0, not "${SafeText.line(text)}"`)
 }
 
 /**
  * Reads one `--input key=value`: the value is JSON when it parses as JSON
- * (`3`, `true`, `{"a":1}`, `"3"`), else the text itself (`hello`).
+ * (`3`, `true`, `{"a":1}`, `"3"`), else the text itself (`hello`). Numbers
+ * are kept exactly as written, even beyond what a JavaScript number holds
+ * (`9007199254740993`, sent as written); one beyond a double's range
+ * (`1e400`) is refused, naming the key.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseInput = (text: string): Result.Result<readonly [string, unknown], string> => {
   const eq = text.indexOf("=")
-  if (eq <= 0) return Result.fail(`--input expects key=value, not "${text}"`)
+  if (eq <= 0) return Result.fail(`--input expects key=value, not "${SafeText.line(text)}"`)
+  const key = text.slice(0, eq)
   const raw = text.slice(eq + 1)
-  let value: unknown = raw
+  let parsed: ReturnType<typeof ExactJson.parse>
   try {
-    value = JSON.parse(raw)
+    parsed = ExactJson.parse(raw, key)
   } catch {
     // Not JSON: the text is the value.
+    return Result.succeed([key, raw] as const)
   }
-  return Result.succeed([text.slice(0, eq), value] as const)
+  return parsed.problem === undefined
+    ? Result.succeed([key, parsed.value] as const)
+    : Result.fail(`--input ${SafeText.line(parsed.problem)}`)
+}
+
+/**
+ * Reads the text of an `--input-file`: a JSON object, its numbers kept
+ * exactly as written (see {@link parseInput}).
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const parseInputFile = (text: string): Result.Result<Readonly<Record<string, unknown>>, string> => {
+  let parsed: ReturnType<typeof ExactJson.parse>
+  try {
+    parsed = ExactJson.parse(text)
+  } catch (error) {
+    return Result.fail(`--input-file must hold a JSON object of input values: ${SafeText.line(String((error as Error).message))}`)
+  }
+  const { problem, value } = parsed
+  if (problem !== undefined) return Result.fail(`--input-file: ${SafeText.line(problem)}`)
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Result.succeed(value as Readonly<Record<string, unknown>>)
+    : Result.fail("--input-file must hold a JSON object of input values")
 }
 
 const invalid = (message: string) => new CliError.ValidationError({ message })
@@ -95,14 +125,10 @@ export const flags = {
     Flag.atLeast(0),
     Flag.mapEffect((texts) => Effect.forEach(texts, (text) => check(parseInput(text))))
   ),
-  inputFile: Flag.FileParse("input-file", { format: "json" }).pipe(
+  inputFile: Flag.FileText("input-file").pipe(
     Flag.withMetavar("file"),
     Flag.withDescription("A JSON file holding an object of input values; --input values override its keys."),
-    Flag.mapEffect((value) =>
-      typeof value === "object" && value !== null && !Array.isArray(value)
-        ? Effect.succeed(value as Readonly<Record<string, unknown>>)
-        : Effect.fail(invalid("--input-file must hold a JSON object of input values"))
-    ),
+    Flag.mapEffect((text) => check(parseInputFile(text))),
     Flag.optional
   )
 }

@@ -12,8 +12,10 @@ import * as Stream from "effect/Stream"
 import * as Argument from "effect/cli/Argument"
 import * as Flag from "effect/cli/Flag"
 import { service } from "./internal/command.js"
+import { nonBlank } from "./internal/flags.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
+import * as SafeText from "./SafeText.js"
 
 const percent = (row: { readonly progress: number }) => `${Math.floor(Progress.percentOf(row.progress))}%`
 
@@ -27,7 +29,7 @@ const taskColumns: ReadonlyArray<Output.Column<Task.TaskListItem>> = [
 ]
 
 const text = (name: string, description: string) =>
-  Flag.String(name).pipe(Flag.withDescription(description), Flag.optional)
+  Flag.String(name).pipe(Flag.withDescription(description), nonBlank(name, String, "for no such filter"), Flag.optional)
 
 /**
  * `list`: one page of tasks, or every page with `--all`.
@@ -73,7 +75,7 @@ export const list = service(
         : yield* client.listTasks(query)
       yield* Output.result(values, page, () => Output.table(taskColumns, page.tasks, "No tasks."))
       if (page.nextToken !== null && page.nextToken !== "") {
-        yield* Output.note(values, `more: oomol-task list --next-token ${page.nextToken} (or --all)`)
+        yield* Output.note(values, `more: ${SafeText.command(["oomol-task", "list", "--next-token", page.nextToken])} (or --all)`)
       }
     })
 )

@@ -1,12 +1,15 @@
 /**
  * What a command prints: human text (tables, fields) or, with `--json`, one
  * JSON document. Results go to stdout; notes and progress go to stderr.
+ * Every value shown in tables and fields is made safe to show first
+ * (`SafeText`): a name with a newline stays on its row.
  *
  * @since 0.1.0
  */
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Flag from "effect/cli/Flag"
+import * as SafeText from "./SafeText.js"
+import * as Stdio from "./Stdio.js"
 
 /**
  * `--json`, `--quiet` and `--verbose`.
@@ -43,22 +46,25 @@ export interface Mode {
 }
 
 /**
- * Prints a command's result: `value` as JSON with `--json`, else `human()`.
+ * Prints a command's result on stdout: `value` as JSON with `--json`, else
+ * `human()` (whose parts from elsewhere are already safe: see {@link table},
+ * {@link fields}). Fails when stdout cannot be written.
  *
  * @since 0.1.0
  * @category printing
  */
-export const result = (mode: Mode, value: unknown, human: () => string): Effect.Effect<void> =>
-  Console.log(mode.json ? JSON.stringify(value, null, 2) : human())
+export const result = (mode: Mode, value: unknown, human: () => string): Effect.Effect<void, Stdio.OutputError> =>
+  Stdio.out(`${mode.json ? SafeText.json(value) : human()}\n`)
 
 /**
- * A note for people, on stderr, left out with `--json` or `--quiet`.
+ * A note for people, on stderr, left out with `--json` or `--quiet`; values
+ * from elsewhere in it are the caller's to make safe.
  *
  * @since 0.1.0
  * @category printing
  */
 export const note = (mode: Mode, text: string): Effect.Effect<void> =>
-  mode.json || mode.quiet ? Effect.void : Console.error(text)
+  mode.json || mode.quiet ? Effect.void : Stdio.err(`${text}\n`)
 
 /**
  * A column of {@link table}.
@@ -73,14 +79,15 @@ export interface Column<A> {
 }
 
 /**
- * Rows as an aligned table with a header; `empty` when there are none.
+ * Rows as an aligned table with a header, one line per row whatever the
+ * cells hold (each is made safe to show); `empty` when there are none.
  *
  * @since 0.1.0
  * @category formatting
  */
 export const table = <A>(columns: ReadonlyArray<Column<A>>, rows: ReadonlyArray<A>, empty: string): string => {
   if (rows.length === 0) return empty
-  const cells = rows.map((row) => columns.map((column) => column.value(row)))
+  const cells = rows.map((row) => columns.map((column) => SafeText.line(column.value(row))))
   const widths = columns.map((column, i) => Math.max(column.title.length, ...cells.map((r) => r[i]!.length)))
   const render = (values: ReadonlyArray<string>) =>
     values
@@ -91,8 +98,8 @@ export const table = <A>(columns: ReadonlyArray<Column<A>>, rows: ReadonlyArray<
 }
 
 /**
- * Label–value pairs, one a line, labels aligned; pairs with an `undefined`
- * value are left out.
+ * Label–value pairs, one a line, labels aligned, each value made safe to show
+ * on its line; pairs with an `undefined` value are left out.
  *
  * @since 0.1.0
  * @category formatting
@@ -100,7 +107,7 @@ export const table = <A>(columns: ReadonlyArray<Column<A>>, rows: ReadonlyArray<
 export const fields = (pairs: ReadonlyArray<readonly [string, string | undefined]>): string => {
   const shown = pairs.filter((pair): pair is readonly [string, string] => pair[1] !== undefined)
   const width = Math.max(0, ...shown.map(([label]) => label.length))
-  return shown.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`).join("\n")
+  return shown.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${SafeText.line(value)}`).join("\n")
 }
 
 /**
@@ -115,9 +122,9 @@ export const time = (millis: number | null | undefined): string =>
     : new Date(millis).toISOString().replace(/\.\d{3}Z$/, "Z")
 
 /**
- * Any value as indented JSON, for result data in human output.
+ * Any value as indented JSON, for result data in human output, safe to show.
  *
  * @since 0.1.0
  * @category formatting
  */
-export const pretty = (value: unknown): string => JSON.stringify(value, null, 2) ?? "undefined"
+export const pretty = (value: unknown): string => value === undefined ? "undefined" : SafeText.json(value)

@@ -5,7 +5,8 @@
  * On a terminal a one-line bar is redrawn in place (status, percent, elapsed
  * time, refreshed between answers so the clock keeps moving); anywhere else a
  * plain line is written each time the status or percent changes, which reads
- * well in CI logs and files.
+ * well in CI logs and files. The title (the task ID) is never cut: on a
+ * terminal too narrow for it and a status, it gets a line of its own.
  *
  * @since 0.1.0
  */
@@ -13,6 +14,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as SafeText from "./SafeText.js"
 
 /**
  * Where progress is written: `process.stderr`, or anything shaped like it.
@@ -35,12 +37,14 @@ export interface Writer {
 export type Mode = "bar" | "lines" | "off"
 
 /**
- * The mode that suits `writer`: a bar on a terminal, lines elsewhere.
+ * The mode that suits `writer`: a bar on a terminal that can move its cursor,
+ * lines elsewhere (a pipe, a file, `TERM=dumb`).
  *
  * @since 0.1.0
  * @category models
  */
-export const modeFor = (writer: Writer): Mode => (writer.isTTY === true ? "bar" : "lines")
+export const modeFor = (writer: Writer, term: string | undefined = process.env["TERM"]): Mode =>
+  writer.isTTY === true && term !== "dumb" ? "bar" : "lines"
 
 /**
  * Where the work is: a status word and, when known, a percent (0..100).
@@ -99,18 +103,22 @@ const percentText = (state: State) => (state.percent === undefined ? "" : `${Mat
  * @category formatting
  */
 export const line = (title: string, state: State, elapsed: number): string =>
-  `${title}: ${[state.status, percentText(state)].filter((s) => s !== "").join(" ")} (${formatElapsed(elapsed)})`
+  `${SafeText.line(title)}: ${[SafeText.line(state.status), percentText(state)].filter((s) => s !== "").join(" ")} (${
+    formatElapsed(elapsed)
+  })`
 
 /**
  * One frame of the bar, never wider than `columns - 1` so it cannot wrap (a
- * wrapped line could not be redrawn in place).
+ * wrapped line could not be redrawn in place): the bar goes first, then the
+ * end of the line. An empty `title` leaves it out.
  *
  * @since 0.1.0
  * @category formatting
  */
 export const frame = (title: string, state: State, elapsed: number, columns: number): string => {
   const tail = ` ${percentText(state).padStart(4)}  ${formatElapsed(elapsed)}`
-  const head = `${title}  ${state.status.padEnd(10)} `
+  const status = SafeText.line(state.status).padEnd(10)
+  const head = title === "" ? `${status} ` : `${SafeText.line(title)}  ${status} `
   const room = columns - 1 - head.length - tail.length - 2
   const width = Math.max(0, Math.min(30, room))
   const filled = Math.round(((state.percent ?? 0) / 100) * width)
@@ -154,9 +162,18 @@ export const make = (options: {
     }
 
     let open = true
+    // Whether frames carry the title; once a terminal is too narrow for it and a
+    // status, the title is written whole on a line of its own and frames go on without it.
+    let titled = true
     const draw = Effect.flatMap(elapsed, (ms) =>
       Effect.sync(() => {
-        if (open) writer.write(`\r\x1b[2K${frame(title, state, ms, writer.columns || 80)}`)
+        if (!open) return
+        const columns = writer.columns || 80
+        if (titled && SafeText.line(title).length + 2 + 10 >= columns - 1) {
+          titled = false
+          writer.write(`\r\x1b[2K${SafeText.line(title)}\n`)
+        }
+        writer.write(`\r\x1b[2K${frame(titled ? title : "", state, ms, columns)}`)
       }))
     // Registered before the ticker, so it runs after the ticker has stopped.
     yield* Effect.addFinalizer(() => Effect.andThen(draw, Effect.sync(() => {

@@ -8,6 +8,7 @@ import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import * as Effect from "effect/Effect"
 import { service } from "./internal/command.js"
 import * as Output from "./Output.js"
+import * as SafeText from "./SafeText.js"
 
 const pausedText = (pause: Queue.Dashboard["pause"]) =>
   pause.paused ? `yes (by ${pause.type ?? "unknown"}${pause.canResume ? ", you can resume it" : ""})` : "no"
@@ -64,7 +65,7 @@ const setPause = (paused: boolean) =>
             () =>
               answer.pauseType === null
                 ? "Queue running (not paused)."
-                : `Queue paused (by ${answer.pauseType}).`
+                : `Queue paused (by ${SafeText.line(answer.pauseType)}).`
           )
       )
   )

@@ -11,9 +11,11 @@ import * as Stream from "effect/Stream"
 import * as Argument from "effect/cli/Argument"
 import * as Flag from "effect/cli/Flag"
 import { basename } from "node:path"
+import * as Failures from "./Failures.js"
 import { progress, service } from "./internal/command.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
+import * as SafeText from "./SafeText.js"
 
 /**
  * An upload event as a progress state.
@@ -51,11 +53,18 @@ export const upload = service(
       const done = yield* Effect.scoped(Effect.gen(function*() {
         const shown = yield* progress(values, `upload ${basename(values.file)}`, { status: "starting", percent: 0 })
         return yield* Stream.runLast(Stream.tap(events, (event) => shown.update(stateOf(event))))
+      })).pipe(Failures.onInterrupt(values, {
+        // An upload cannot be taken up where it stopped: it starts again.
+        message: `upload of ${SafeText.line(values.file)} interrupted: the file is not uploaded. Upload it again with`,
+        resume: ["oomol-task", "upload", values.file]
       }))
       // The stream ends with `Done` whenever it does not fail.
       if (Option.isNone(done) || done.value._tag !== "Done") return yield* Effect.die(new Error("upload ended without its URL"))
       const file = done.value.file
-      yield* Output.result(values, file, () => file.url)
-      yield* Output.note(values, `${file.file_name}, ${file.file_size} bytes, ${file.mime_type}; expires ${file.expires_at}`)
+      yield* Output.result(values, file, () => SafeText.line(file.url))
+      yield* Output.note(
+        values,
+        SafeText.line(`${file.file_name}, ${file.file_size} bytes, ${file.mime_type}; expires ${file.expires_at}`)
+      )
     })
 )

@@ -12,13 +12,15 @@ import * as Option from "effect/Option"
 import * as CliError from "effect/cli/CliError"
 import * as Flag from "effect/cli/Flag"
 import * as Progress from "./Progress.js"
+import * as SafeText from "./SafeText.js"
 
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /**
  * Reads a duration as people write it: `30s`, `10m`, `1h`, `1.5s`, `250ms`,
- * or a plain number of milliseconds. `undefined` when it is none of these or
- * not above zero.
+ * or a plain number of milliseconds. `undefined` when it is none of these,
+ * not above zero, or not a whole number of milliseconds (`0.5ms` would poll
+ * thousands of times a second).
  *
  * @since 0.1.0
  * @category parsing
@@ -27,7 +29,10 @@ export const parseDuration = (text: string): Duration.Duration | undefined => {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim())
   if (match === null) return undefined
   const millis = Number(match[1]) * units[match[2] ?? "ms"]!
-  return millis > 0 && Number.isFinite(millis) ? Duration.millis(millis) : undefined
+  // Rounding to the nearest millisecond forgives the binary noise of `0.1 * 1000`, not a fraction that was meant.
+  const whole = Math.round(millis)
+  const noise = Math.abs(millis - whole) <= Math.max(1, whole) * 1e-9
+  return whole >= 1 && Number.isSafeInteger(whole) && noise ? Duration.millis(whole) : undefined
 }
 
 const duration = (name: string, description: string) =>
@@ -40,7 +45,9 @@ const duration = (name: string, description: string) =>
         ? Effect.fail(
           new CliError.ValidationError({
             message:
-              `--${name} must be a duration above zero such as 30s, 10m, 1h or a number of milliseconds, not "${text}"`
+              `--${name} must be a duration above zero, in whole milliseconds, such as 30s, 10m, 1h or a number of milliseconds, not "${
+                SafeText.line(text)
+              }"`
           })
         )
         : Effect.succeed(parsed)

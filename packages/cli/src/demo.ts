@@ -13,13 +13,16 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as TerminalCapabilities from "effect/cli/TerminalCapabilities"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Cli from "./Cli.js"
 import { ExitCode } from "./Failures.js"
+import * as Stdio from "./Stdio.js"
 
-const color = process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined
+// As effect/cli decides for the help: a terminal that shows colours, and no NO_COLOR.
+const color = TerminalCapabilities.TerminalCapabilities.defaultValue().canColor
 const style = (code: string) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text)
 const bold = style("1")
 const dim = style("2")
@@ -56,6 +59,8 @@ const step = (args: ReadonlyArray<string>) =>
   })
 
 const demo = Effect.gen(function*() {
+  // A reader that stops reading (`pnpm demo | head`) must not crash the demo with EPIPE.
+  yield* Stdio.install
   const emulator = yield* Emulator.serve()
   // A block slow enough to watch: about two seconds, with progress and logs.
   yield* emulator.defineBlock({
@@ -105,10 +110,11 @@ const demo = Effect.gen(function*() {
 NodeRuntime.runMain(demo.pipe(Effect.provide(NodeServices.layer)), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
-    if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
+    // A closed or failed stdout ends the demo as it ends a command (already told, or quietly).
+    if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause) && Stdio.stdoutFailed() === undefined) {
       const error = Cause.squash(exit.cause)
       console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
     }
-    onExit(Exit.isSuccess(exit) ? 0 : 1)
+    onExit(Stdio.exitCode(Exit.isSuccess(exit) ? 0 : 1))
   }
 })

@@ -23,6 +23,10 @@ export * as Output from "./Output.js"
 export * as Progress from "./Progress.js"
 /** @since 0.1.0 */
 export * as QueueCommands from "./QueueCommands.js"
+/** @since 0.2.0 */
+export * as SafeText from "./SafeText.js"
+/** @since 0.2.0 */
+export * as Stdio from "./Stdio.js"
 /** @since 0.1.0 */
 export * as TaskCommands from "./TaskCommands.js"
 /** @since 0.1.0 */

@@ -122,3 +122,32 @@ export const freePort = async (): Promise<number> => {
 
 /** A document of `--json` output. */
 export const json = (text: string): any => JSON.parse(text)
+
+/**
+ * Runs a bash script against the built binary, which it calls as `"$NODE" "$CLI"`:
+ * real pipes, redirections and `| head`, as a user's shell would run them.
+ */
+export const runShell = (script: string, env: Readonly<Record<string, string>> = {}): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn("bash", ["-c", script], {
+      cwd: root,
+      env: { ...cleanEnv(), NODE: process.execPath, CLI: bin, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+
+/**
+ * Runs a shell command on a terminal of its own (util-linux `script` gives it a
+ * pseudo-terminal for stdin, stdout and stderr); answers what the terminal showed.
+ */
+export const runInTerminal = (command: string, env: Readonly<Record<string, string>> = {}): Promise<Result> =>
+  runShell(`exec script -qec ${shellQuote(command)} /dev/null`, { TERM: "xterm-256color", COLUMNS: "100", ...env })
+
+/** `text` as one word of a POSIX shell. */
+export const shellQuote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`

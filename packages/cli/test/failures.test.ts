@@ -35,6 +35,7 @@ describe("usage errors exit 2 and send nothing", () => {
     ["an input without =", ["run", "@test/pkg@1.0.0", "main", "--input", "novalue"], /--input expects key=value/],
     ["a duration that is not one", ["wait", "t", "--timeout", "soon"], /--timeout must be a duration/],
     ["a zero interval", ["wait", "t", "--interval", "0"], /--interval must be a duration above zero/],
+    ["an interval of a fraction of a millisecond", ["wait", "t", "--interval", "0.5ms"], /--interval must be a duration above zero, in whole milliseconds, .*not "0\.5ms"$/],
     [
       "a missing input file",
       ["create", "@test/pkg@1.0.0", "main", "--input-file", "/no/such/file.json"],
@@ -45,7 +46,17 @@ describe("usage errors exit 2 and send nothing", () => {
     ["a task ID the API refuses", ["get", ".."], /^oomol-task: taskID must be a non-empty string/],
     ["an empty workload ID", ["latest", "a,,b"], /^oomol-task: workloadIDs must not contain empty items$/],
     ["a base URL that is not http", ["dashboard", "--base-url", "ftp://example.com"], /^oomol-task: baseUrl must be an http/],
-    ["a file to upload that does not exist", ["upload", "/no/such/file.bin"], /<file>: "\/no\/such\/file\.bin"\. .*does not exist/]
+    ["a file to upload that does not exist", ["upload", "/no/such/file.bin"], /<file>: "\/no\/such\/file\.bin"\. .*does not exist/],
+    ["an empty --api-key=", ["dashboard", "--api-key="], /^oomol-task: --api-key is empty: give a value, or leave the flag out to use OOMOL_API_KEY$/],
+    ["a blank --api-key", ["dashboard", "--api-key", "  "], /^oomol-task: --api-key is empty/],
+    ["an empty --base-url=", ["dashboard", "--base-url="], /^oomol-task: --base-url is empty: .*OOMOL_BASE_URL$/],
+    ["an empty --upload-base-url=", ["dashboard", "--upload-base-url="], /^oomol-task: --upload-base-url is empty/],
+    ["an emulator port above 65535", ["emulator", "--port", "70000"], /^oomol-task: --port must be a port number from 0 to 65535 \(0: any free port\), not 70000$/],
+    ["a negative emulator port", ["emulator", "--port=-1"], /^oomol-task: --port must be a port number from 0 to 65535/],
+    ["an empty filter of list", ["list", "--workload-id="], /^oomol-task: --workload-id is empty: give a value, or leave the flag out for no such filter$/],
+    ["an empty --next-token", ["list", "--next-token", ""], /^oomol-task: --next-token is empty/],
+    ["--wizard without a terminal", ["--wizard"], /^oomol-task: --wizard asks its questions on a terminal \(stdin and stdout\), and there is none/],
+    ["--wizard for a command, without a terminal", ["run", "--wizard"], /^oomol-task: --wizard asks its questions on a terminal/]
   ]
   for (const [what, args, message] of cases) {
     it(what, async () => {
@@ -57,6 +68,15 @@ describe("usage errors exit 2 and send nothing", () => {
       expect(t.emulator.requests()).toBe(before)
     })
   }
+
+  it("a PORT out of range for the emulator", async () => {
+    for (const port of ["65536", "-5", "80x"]) {
+      const out = await runCli(["emulator"], { PORT: port })
+      expect(out.code, out.stderr).toBe(2)
+      expect(oneLine(out)).toBe(`oomol-task: PORT must be a port number from 0 to 65535 (0: any free port), not "${port}"`)
+      expect(out.stdout).toBe("")
+    }
+  })
 
   it("an input file that is not a JSON object", async () => {
     for (const [name, text] of [["list.json", "[1,2]"], ["bad.json", "{not json"]] as const) {
@@ -128,10 +148,23 @@ describe("a task that fails or times out exits 1", () => {
     expect(oneLine(out)).toBe(`oomol-task: task ${id} failed: division by zero`)
   })
 
-  it("--timeout: the wait gives up", async () => {
+  it("--timeout: the wait gives up, saying after the time given, and how to wait again", async () => {
     const out = await t.cli(["run", "@test/slow@1.0.0", "main", "--timeout", "300ms", "--interval", "50ms", "--quiet"])
     expect(out.code).toBe(1)
-    expect(oneLine(out)).toMatch(/^oomol-task: task \S+: Task polling timeout after 1 minutes$/)
+    const id = /^oomol-task: task (\S+) /.exec(oneLine(out))![1]!
+    expect(oneLine(out)).toBe(
+      `oomol-task: task ${id} did not end within 300ms (--timeout). It goes on running on the service; wait for it again with: oomol-task wait ${id}`
+    )
+  })
+
+  it("--timeout in seconds and minutes is told as given", async () => {
+    const id = (await t.cli(["create", "@test/slow@1.0.0", "main"])).stdout.trim()
+    const seconds = await t.cli(["wait", id, "--timeout", "1s", "--interval", "100ms", "--quiet"])
+    expect(seconds.code).toBe(1)
+    expect(oneLine(seconds)).toContain(`task ${id} did not end within 1s (--timeout)`)
+    const doc = await t.cli(["wait", id, "--timeout", "1.5s", "--interval", "100ms", "--quiet", "--json"])
+    expect(json(doc.stdout).error).toMatchObject({ type: "PollTimeout", taskID: id, resume: `oomol-task wait ${id}` })
+    expect(json(doc.stdout).error.message).toContain("did not end within 1s 500ms (--timeout)")
   })
 })
 

@@ -70,8 +70,16 @@ describe("lines mode", () => {
     }))
 
   it("the mode follows the writer: a bar on a terminal, lines elsewhere", () => {
-    expect(Progress.modeFor({ write: () => true, isTTY: true })).toBe("bar")
-    expect(Progress.modeFor({ write: () => true })).toBe("lines")
+    expect(Progress.modeFor({ write: () => true, isTTY: true }, "xterm-256color")).toBe("bar")
+    expect(Progress.modeFor({ write: () => true }, "xterm-256color")).toBe("lines")
+  })
+
+  it("a terminal that cannot move its cursor (TERM=dumb) gets lines, not escape codes", () => {
+    expect(Progress.modeFor({ write: () => true, isTTY: true }, "dumb")).toBe("lines")
+  })
+
+  it("a line shows a title or status from elsewhere inert", () => {
+    expect(Progress.line("task \x1b]0;x\x07id\n", { status: "run\rning" }, 0)).toBe("task \\x1b]0;x\\x07id\\n: run\\rning (0.0s)")
   })
 })
 
@@ -107,6 +115,38 @@ describe("bar mode", () => {
       ])
       expect(frames.some((f) => f.includes("running") && f.includes("40%"))).toBe(true)
       expect(frames.at(-1)).toMatch(/success .*\[█+\] 100% {2}0\.\ds$/)
+    }))
+})
+
+describe("a narrow terminal never hides the task ID", () => {
+  const title = "task 0192a5b6-7def-8123-4567-89abcdef0123"
+
+  it.effect("a title that leaves no room for a status gets a line of its own, whole, and frames go on without it", () =>
+    Effect.gen(function*() {
+      const { writer, writes } = recorder({ isTTY: true, columns: 40 })
+      const scope = yield* Scope.make()
+      const progress = yield* Scope.provide(
+        Progress.make({ title, mode: "bar", writer, initial: { status: "queued", percent: 0 }, refresh: 100 }),
+        scope
+      )
+      yield* progress.update({ status: "running", percent: 50 })
+      yield* Scope.close(scope, Exit.void)
+      expect(writes[0]).toBe(`\r\x1b[2K${title}\n`)
+      for (const frame of writes.slice(1, -1)) {
+        expect(frame.startsWith("\r\x1b[2K")).toBe(true)
+        expect(frame.length - 5).toBeLessThan(40)
+        expect(frame).not.toContain("task ")
+      }
+      expect(writes.slice(1).some((f) => f.includes("running") && f.includes("50%"))).toBe(true)
+    }))
+
+  it.effect("on a terminal wide enough, the title stays in the bar, whole", () =>
+    Effect.gen(function*() {
+      const { writer, writes } = recorder({ isTTY: true, columns: 60 })
+      const scope = yield* Scope.make()
+      yield* Scope.provide(Progress.make({ title, mode: "bar", writer, initial: { status: "queued" } }), scope)
+      yield* Scope.close(scope, Exit.void)
+      for (const frame of writes.slice(0, -1)) expect(frame).toContain(title)
     }))
 })
 

@@ -9,6 +9,7 @@ import * as Connection from "../Connection.js"
 import * as Failures from "../Failures.js"
 import * as Output from "../Output.js"
 import * as Progress from "../Progress.js"
+import * as Stdio from "../Stdio.js"
 
 /** The flags of every service command. */
 export const common = { ...Connection.flags, ...Output.flags }
@@ -34,7 +35,10 @@ export const service = <Name extends string, const Config extends Command.Comman
     )
   }).pipe(Command.withDescription(description))
 
-/** A progress display on stderr: a bar on a terminal, lines elsewhere, none with `--quiet`. */
+/**
+ * A progress display on stderr: a bar on a terminal, lines elsewhere, none
+ * with `--quiet`. What cannot be written is dropped: never the result.
+ */
 export const progress = (
   mode: Output.Mode,
   title: string,
@@ -42,7 +46,7 @@ export const progress = (
 ): Effect.Effect<Progress.Progress, never, Scope.Scope> =>
   Progress.make({
     title,
-    mode: mode.quiet ? "off" : Progress.modeFor(process.stderr),
-    writer: process.stderr,
+    mode: mode.quiet ? "off" : Progress.modeFor(Stdio.stderr),
+    writer: Stdio.stderr,
     initial
   })
