@@ -1,29 +1,18 @@
 /**
  * The client: one service whose every endpoint is an `Effect` (or a `Stream`)
- * with a decoded value and an exact error union.
+ * with a decoded value and an exact error union. The service is
+ * `CloudTaskClient.CloudTaskClient`, named as Effect names its own
+ * (`HttpClient.HttpClient`).
  *
  * @example
  * ```ts
  * import { CloudTaskClient } from "@oomol-cloud-task/effect"
- * import { Effect, Redacted } from "effect"
+ * import { Effect, Layer } from "effect"
  * import { FetchHttpClient } from "effect/http"
  *
- * const program = Effect.gen(function* () {
- *   const client = yield* CloudTaskClient.CloudTaskClient
- *   const { taskID, result } = yield* client.createAndWait({
- *     packageName: "@oomol/my-package",
- *     packageVersion: "1.0.0",
- *     blockName: "main",
- *     inputValues: { text: "hello" }
- *   })
- *   yield* Effect.log(taskID, result.resultData)
- * })
- *
- * program.pipe(
- *   Effect.provide(CloudTaskClient.layer({ apiKey: Redacted.make("key") })),
- *   Effect.provide(FetchHttpClient.layer),
- *   Effect.runPromise
- * )
+ * const queued = CloudTaskClient.CloudTaskClient.use((client) => client.getDashboard())
+ * const ClientLive = CloudTaskClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))
+ * Effect.runPromise(Effect.provide(queued, ClientLive)).then(({ count }) => console.log(count.queued))
  * ```
  *
  * @since 0.1.0
@@ -41,17 +30,27 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import type { ApiError, InvalidInput, NetworkError, PollTimeout, RequestError, TaskFailed, TaskMayExist } from "./Errors.js"
+import type {
+  ApiError,
+  InvalidInput,
+  NetworkError,
+  PollTimeout,
+  RequestError,
+  ResultDataMismatch,
+  TaskFailed,
+  TaskMayExist
+} from "./Errors.js"
 import * as Defaults from "./internal/defaults.js"
 import { httpUrl } from "./internal/input.js"
 import * as Logs_ from "./internal/logs.js"
 import * as Queue_ from "./internal/queue.js"
 import * as Request from "./internal/request.js"
+import * as RequestSettings from "./internal/requestSettings.js"
 import * as Tasks from "./internal/tasks.js"
 import * as Uploads from "./internal/uploads.js"
 import { httpPartSender } from "./internal/uploadSenders.js"
@@ -92,12 +91,14 @@ export interface Settled<A = Task.DefaultResultData> {
 }
 
 /**
- * What waiting for a task can fail with.
+ * What waiting for a task can fail with: a task ID that breaks the rules, a
+ * poll refused for good (`ApiError`), the task's failure, a success whose
+ * data does not match its schema, or the timeout.
  *
  * @since 0.1.0
  * @category errors
  */
-export type AwaitError = InvalidInput | ApiError | TaskFailed | PollTimeout
+export type AwaitError = InvalidInput | ApiError | TaskFailed | ResultDataMismatch | PollTimeout
 
 /**
  * What creating a task can fail with. `ApiError` and `NetworkError` mean it was
@@ -129,11 +130,15 @@ export interface Service {
   readonly getTask: (taskID: string) => Effect.Effect<Task.TaskDetail, InvalidInput | RequestError>
   /** Alias of `getTask`. */
   readonly getTaskDetail: (taskID: string) => Effect.Effect<Task.TaskDetail, InvalidInput | RequestError>
-  /** A task's current result state; `resultData` decoded by `options.resultData` when given. */
+  /**
+   * A task's current result state. A success's `resultData` is decoded by
+   * `options.resultData` (a list of objects when none is given); data that
+   * does not match is a `ResultDataMismatch`.
+   */
   readonly getTaskResult: <A = Task.DefaultResultData>(
     taskID: string,
     options?: { readonly resultData?: Schema.Codec<A, any> | undefined }
-  ) => Effect.Effect<Task.TaskResult<A>, InvalidInput | RequestError>
+  ) => Effect.Effect<Task.TaskResult<A>, InvalidInput | RequestError | ResultDataMismatch>
   /** One page (1-based, about 100 entries) of a task's logs. */
   readonly getTaskLogs: (
     taskID: string,
@@ -160,7 +165,7 @@ export interface Service {
   readonly watch: <A = Task.DefaultResultData>(
     taskID: string,
     options?: Polling.AwaitOptions<A>
-  ) => Stream.Stream<Task.TaskResult<A>, InvalidInput | ApiError | PollTimeout>
+  ) => Stream.Stream<Task.TaskResult<A>, InvalidInput | ApiError | ResultDataMismatch | PollTimeout>
   /** Polls until the task succeeds (its result) or fails (`TaskFailed`). */
   readonly awaitResult: <A = Task.DefaultResultData>(
     taskID: string,
@@ -196,6 +201,15 @@ export class CloudTaskClient extends Context.Service<CloudTaskClient, Service>()
 ) {}
 
 /**
+ * The fetch `credentials` modes (the DOM's `RequestCredentials`, spelled out so
+ * that these declarations need no DOM library).
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export type Credentials = "include" | "omit" | "same-origin"
+
+/**
  * How the client reaches the service.
  *
  * @since 0.1.0
@@ -214,7 +228,7 @@ export interface Options {
    */
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
   /** The fetch `credentials` mode. Default `"include"`, so a browser sends its session cookie. */
-  readonly credentials?: RequestCredentials | undefined
+  readonly credentials?: Credentials | undefined
   /** When a failed request is tried again. Default `Retry.defaultPolicy`. */
   readonly retry?: Retry.RetryPolicy | undefined
   /**
@@ -228,6 +242,12 @@ export interface Options {
   readonly requestTimeout?: Duration.Input | false | undefined
   /** The largest task creation body, in bytes. Default 8 MiB. */
   readonly maxInputBytes?: number | undefined
+  /**
+   * The largest answer body read, in bytes. Default 16 MiB. A larger answer is
+   * refused without being read into memory: a 2xx as `MalformedResponse`, any
+   * other status as its `ApiError` (without the body).
+   */
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**
@@ -247,10 +267,10 @@ export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput
     const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
     const http = yield* HttpClient.HttpClient
     const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
-    const defaultHeaders = options.defaultHeaders ?? {}
-    const apiKey = options.apiKey
+    // Trimmed as fetch trims a header value; one no transport can send is refused here.
+    const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
     const apis = Request.route(http, {
-      credentials: options.credentials ?? "include",
+      credentials,
       followRedirects: false,
       fetchHeaders: "keep",
       hiddenHeaders: Object.keys(defaultHeaders)
@@ -260,19 +280,19 @@ export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput
       apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
       HttpClientRequest.acceptJson
     )))
-    const timeout = Request.timeoutOf(options.requestTimeout)
+    const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes }
     const retry = options.retry ?? Retry.defaultPolicy
     const taskApi = Request.api(
-      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), timeout),
+      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), sending),
       retry
     )
     // Upload requests carry full URLs: an upload may name its own upload API.
-    const uploadApi = Request.api(Request.sender(apis, timeout), retry)
-    const { resultOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
+    const uploadApi = Request.api(Request.sender(apis, sending), retry)
+    const { resultOf, statusOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
     return CloudTaskClient.of({
       ...tasks,
       ...Queue_.make(taskApi),
-      ...Logs_.make(taskApi, { resultOf }),
+      ...Logs_.make(taskApi, { statusOf }),
       ...Waiting.make({ createTask: tasks.createTask, resultOf }),
       ...Upload.make(Uploads.make(uploadApi, uploadBaseUrl, httpPartSender(parts)))
     })
@@ -288,29 +308,46 @@ export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput
 export const layer = (options: Options = {}): Layer.Layer<CloudTaskClient, InvalidInput, HttpClient.HttpClient> =>
   Layer.effect(CloudTaskClient, make(options))
 
-// A variable set to blank text counts as unset, as a shell's `VAR=` means.
-const setting = <A>(config: Config.Config<A>, text: (value: A) => string): Config.Config<A | undefined> =>
-  Config.map(Config.option(config), (value) => Option.getOrUndefined(Option.filter(value, (v) => text(v).trim() !== "")))
+/**
+ * Where {@link layerConfig} reads each option of {@link layer}: a `Config` per
+ * option (`Config.succeed(value)` for a fixed one).
+ *
+ * @since 0.2.0
+ * @category options
+ */
+export type ConfigOptions = { readonly [K in keyof Options]?: Config.Config<Options[K]> | undefined }
 
 /**
- * The client configured from the environment: `OOMOL_API_KEY` (kept
- * `Redacted`), `OOMOL_BASE_URL` and `OOMOL_UPLOAD_BASE_URL`, all optional (a
- * blank one counts as unset); `options` fills in the rest.
+ * The client with its options read from `Config`, when the layer is built. By
+ * default the API key is `Config.Redacted("OOMOL_API_KEY")`, required: a key
+ * that is missing (or blank) fails the layer with a `ConfigError` naming the
+ * variable, before any request. `OOMOL_BASE_URL` and `OOMOL_UPLOAD_BASE_URL`
+ * are optional (blank counts as unset). Any option of {@link layer} can be
+ * given as a `Config` of its own, replacing its default.
+ *
+ * @example
+ * ```ts
+ * import { CloudTaskClient } from "@oomol-cloud-task/effect"
+ * import { Config, Layer } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ *
+ * const ClientLive = CloudTaskClient.layerConfig({
+ *   apiKey: Config.Redacted("MY_APP_OOMOL_KEY"),
+ *   requestTimeout: Config.Duration("MY_APP_OOMOL_TIMEOUT").pipe(Config.withDefault("10 seconds")),
+ *   defaultHeaders: Config.succeed({ "x-client": "my-app" })
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  options: Omit<Options, "apiKey" | "baseUrl" | "uploadBaseUrl"> = {}
-): Layer.Layer<CloudTaskClient, InvalidInput | Config.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    CloudTaskClient,
-    Effect.flatMap(
-      Config.all({
-        apiKey: setting(Config.Redacted("OOMOL_API_KEY"), (key) => Redacted.value(key)),
-        baseUrl: setting(Config.String("OOMOL_BASE_URL"), identity),
-        uploadBaseUrl: setting(Config.String("OOMOL_UPLOAD_BASE_URL"), identity)
-      }),
-      (env) => make({ ...options, ...env })
-    )
-  )
+  configs: ConfigOptions = {}
+): Layer.Layer<CloudTaskClient, InvalidInput | Config.ConfigError, HttpClient.HttpClient> => {
+  const all: Record<string, Config.Config<unknown>> = { ...Defaults.configs }
+  for (const [option, config] of Object.entries(configs)) {
+    if (config !== undefined) all[option] = config
+  }
+  // Each `Config` is typed by its option in `ConfigOptions`.
+  return Layer.effect(CloudTaskClient, Effect.flatMap(Config.all(all), (options) => make(options as Options)))
+}

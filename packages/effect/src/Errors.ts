@@ -39,8 +39,10 @@ export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
 
 /**
  * No answer came: the connection failed or dropped, or the request timed out.
- * `requestSent` is `false` only when the connection could not be made at all,
- * so the service cannot have seen the request.
+ * `requestSent` is `false` only when the request provably never left the
+ * machine (no address, no connection, a TLS handshake refused, a request the
+ * platform refuses to build; with `UndiciHttpClient`, anything before it was
+ * written), so the service cannot have seen it.
  *
  * @since 0.1.0
  * @category errors
@@ -114,9 +116,39 @@ export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
 }
 
 /**
+ * A task succeeded, but its `resultData` is not what the schema says (the
+ * caller's `resultData` schema, or a list of objects by default). Polling
+ * again cannot change a finished task's data, so the wait ends at once.
+ * `issue` says what does not match, in one line; `resultData` is the data as
+ * it came.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ResultDataMismatch extends Schema.TaggedError<ResultDataMismatch>()("ResultDataMismatch", {
+  taskID: Schema.String,
+  message: Schema.String,
+  issue: Schema.String,
+  resultData: Schema.Unknown
+}) {
+  /** @since 0.2.0 */
+  static fromIssue(taskID: string, issue: string, resultData: unknown): ResultDataMismatch {
+    return new ResultDataMismatch({
+      taskID,
+      message: `Task ${taskID} succeeded, but its resultData does not match the schema: ${issue}`,
+      issue,
+      resultData
+    })
+  }
+}
+
+/**
  * Waiting for a task took longer than the timeout, or the polling schedule
  * ended before the task did. The message follows the official SDK:
- * `Task polling timeout after <N> minutes`, then the last polling error.
+ * `Task polling timeout after <N> minutes`, then the last polling error's
+ * message. `lastError` is that error itself: a poll that failed for a reason
+ * that could heal (`ApiError` 408, 429 or 5xx, `NetworkError`,
+ * `MalformedResponse`).
  *
  * @since 0.1.0
  * @category errors
@@ -125,16 +157,16 @@ export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout"
   taskID: Schema.String,
   message: Schema.String,
   timeout: Schema.optional(Schema.Duration),
-  lastError: Schema.optional(Schema.String)
+  lastError: Schema.optional(Schema.Union([ApiError, NetworkError, MalformedResponse]))
 }) {
   /** @since 0.1.0 */
-  static after(taskID: string, timeout: Duration.Duration | undefined, lastError: string | undefined): PollTimeout {
+  static after(taskID: string, timeout: Duration.Duration | undefined, lastError: RequestError | undefined): PollTimeout {
     const base = timeout === undefined
       ? "Task polling stopped: the polling schedule ended before the task finished"
       : `Task polling timeout after ${Math.max(1, Math.round(Duration.toMillis(timeout) / 60_000))} minutes`
     return new PollTimeout({
       taskID,
-      message: lastError === undefined ? base : `${base}. Last polling request error: ${lastError}`,
+      message: lastError === undefined ? base : `${base}. Last polling request error: ${lastError.message}`,
       ...(timeout === undefined ? {} : { timeout }),
       ...(lastError === undefined ? {} : { lastError })
     })
@@ -177,6 +209,7 @@ export type CloudTaskError =
   | MalformedResponse
   | TaskMayExist
   | TaskFailed
+  | ResultDataMismatch
   | PollTimeout
   | UploadError
 
@@ -187,6 +220,7 @@ const cloudTaskErrorTags: ReadonlySet<string> = new Set<CloudTaskError["_tag"]>(
   "MalformedResponse",
   "TaskMayExist",
   "TaskFailed",
+  "ResultDataMismatch",
   "PollTimeout",
   "UploadError"
 ])

@@ -3,8 +3,9 @@
  * awaiting its result.
  *
  * A poll that fails for a reason that can heal (no answer, 408, 429, 5xx, a
- * garbled body) is tried again at the next tick; one that cannot (any other
- * 4xx: bad credentials, an unknown task) ends the wait at once.
+ * garbled body) is tried again at the next tick; one that cannot (a refusal:
+ * any other 4xx such as bad credentials or an unknown task, or a redirect; a
+ * success whose data does not match its schema) ends the wait at once.
  *
  * @since 0.1.0
  */
@@ -16,7 +17,7 @@ import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { type ApiError, PollTimeout, type RequestError, TaskFailed } from "./Errors.js"
+import { type ApiError, PollTimeout, type RequestError, type ResultDataMismatch, TaskFailed } from "./Errors.js"
 import * as Defaults from "./internal/defaults.js"
 
 /**
@@ -28,8 +29,13 @@ import * as Defaults from "./internal/defaults.js"
 export const fixed = (interval: Duration.Input): Schedule.Schedule<unknown> => Schedule.spaced(interval)
 
 /**
- * The official `BackoffStrategy.Exponential`: the n-th wait is
- * `min(cap, base × factor^n)` for n = 1, 2, …
+ * Exponential waits, as Effect's own `Schedule.exponential`: the first wait
+ * is `base`, each next one `factor` (default 1.5) times longer, none longer
+ * than `cap`. The n-th wait is `min(cap, base × factorⁿ)` for n = 0, 1, …
+ *
+ * The official `BackoffStrategy.Exponential` starts one step later
+ * (`min(max, intervalMs × 1.5ⁿ)` for n = 1, 2, …): it is
+ * `exponential({ base: intervalMs × 1.5, cap: maxIntervalMs })`.
  *
  * @since 0.1.0
  * @category schedules
@@ -38,16 +44,13 @@ export const exponential = (options: {
   readonly base: Duration.Input
   readonly cap: Duration.Input
   readonly factor?: number
-}): Schedule.Schedule<unknown> => {
-  const factor = options.factor ?? Defaults.pollFactor
-  const first = Duration.times(Duration.fromInputUnsafe(options.base), factor)
+}): Schedule.Schedule<unknown> =>
   // `min` recurs while either does and waits the shorter: Effect's own cap.
-  return Schedule.min([Schedule.exponential(first, factor), Schedule.spaced(options.cap)])
-}
+  Schedule.min([Schedule.exponential(options.base, options.factor ?? Defaults.pollFactor), Schedule.spaced(options.cap)])
 
 /**
- * The official defaults: exponential from 3000 ms, factor 1.5, capped at
- * 3000 ms (so, with these defaults, a poll every 3 s).
+ * The official defaults: a poll every 3 s (the official exponential from
+ * 3000 ms, factor 1.5, capped at 3000 ms, never waits anything else).
  *
  * @since 0.1.0
  * @category schedules
@@ -63,7 +66,11 @@ export const defaultSchedule: Schedule.Schedule<unknown> = exponential({ base: D
 export interface AwaitOptions<A = Task.DefaultResultData> {
   /** When to poll again after each answer or failed poll. Default {@link defaultSchedule}. */
   readonly schedule?: Schedule.Schedule<unknown, unknown> | undefined
-  /** Give up after this long with a `PollTimeout`. Default: wait until the task ends. */
+  /**
+   * Give up with a `PollTimeout` once more than this has passed (the official
+   * rule: a poll due exactly at the timeout still goes out). Default: wait
+   * until the task ends.
+   */
   readonly timeout?: Duration.Input | undefined
   /** Decodes a successful task's `resultData`. Default: a list of objects. */
   readonly resultData?: Schema.Codec<A, any> | undefined
@@ -72,57 +79,79 @@ export interface AwaitOptions<A = Task.DefaultResultData> {
 }
 
 /**
- * A poll failure that no later poll can heal: a 4xx other than 408 and 429.
+ * What one poll can fail with: a request failure, or a success whose data
+ * does not match its schema.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export type PollError = RequestError | ResultDataMismatch
+
+/**
+ * A poll failure that no later poll can heal: a `ResultDataMismatch` (a
+ * finished task's data never changes), or an `ApiError` below 500 other than
+ * 408 and 429 (a refusal such as 401, 403 or 404, or a redirect, which the
+ * client never follows).
  *
  * @since 0.1.0
  * @category predicates
  */
-export const isPermanent = (error: RequestError): error is ApiError =>
-  error._tag === "ApiError" && error.status >= 400 && error.status < 500 && error.status !== 408 &&
-  error.status !== 429
+export const isPermanent = (error: PollError): error is ApiError | ResultDataMismatch =>
+  error._tag === "ResultDataMismatch" ||
+  (error._tag === "ApiError" && error.status < 500 && error.status !== 408 && error.status !== 429)
 
 // The answers of one wait, one at a time: the first poll at once, each later one
-// after the schedule's wait; a failure that can heal is polled through (and
-// kept for a timeout's message), a permanent one fails the wait.
+// after the schedule's wait; a failure that can heal is polled through (and kept
+// for a timeout's message), a permanent one fails the wait. With a timeout, a
+// poll due at or before the deadline goes out; when the next one would come
+// after it, the wait gives up at the deadline instead of sleeping on.
 const poller = <A>(
   taskID: string,
-  poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
-  schedule: Schedule.Schedule<unknown, unknown>
+  poll: Effect.Effect<Task.TaskResult<A>, PollError>,
+  options: Pick<AwaitOptions<A>, "schedule" | "timeout">
 ) =>
-  Effect.map(Schedule.toStepWithSleep(schedule), (step) => {
-    let lastError: RequestError | undefined
-    // What the schedule was last fed: the answer, or none after a failed poll.
-    let input: Option.Option<Task.TaskResult<A>> | undefined
-    const giveUp = (timeout: Duration.Duration | undefined) => PollTimeout.after(taskID, timeout, lastError?.message)
-    // A schedule that stops before the task ends is a timeout of the caller's making.
-    const wait = Effect.suspend(() =>
-      input === undefined ? Effect.void : Effect.mapError(step(input), () => giveUp(undefined))
-    )
-    const next: Effect.Effect<Task.TaskResult<A>, ApiError | PollTimeout> = Effect.andThen(
-      wait,
-      Effect.flatMap(Effect.result(poll), (answer) => {
-        if (Result.isSuccess(answer)) {
-          input = Option.some(answer.success)
-          return Effect.succeed(answer.success)
-        }
-        if (isPermanent(answer.failure)) return Effect.fail(answer.failure)
-        lastError = answer.failure
-        input = Option.none()
-        return next
+  Effect.clockWith((clock) =>
+    Effect.map(Schedule.toStep(options.schedule ?? defaultSchedule), (step) => {
+      const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
+      const deadline = timeout === undefined ? Infinity : clock.currentTimeMillisUnsafe() + Duration.toMillis(timeout)
+      let lastError: RequestError | undefined
+      // What the schedule was last fed: the answer, or none after a failed poll.
+      let input: Option.Option<Task.TaskResult<A>> | undefined
+      const giveUp = (after: Duration.Duration | undefined) => PollTimeout.after(taskID, after, lastError)
+      const timedOut = Effect.suspend(() => Effect.fail(giveUp(timeout)))
+      const wait = Effect.suspend(() => {
+        if (input === undefined) return Effect.void
+        const now = clock.currentTimeMillisUnsafe()
+        return step(now, input).pipe(
+          // A schedule that stops before the task ends is a timeout of the caller's making.
+          Effect.mapError(() => giveUp(undefined)),
+          Effect.flatMap(([, delay]) =>
+            now + Duration.toMillis(delay) > deadline
+              ? Effect.andThen(Effect.sleep(Duration.millis(Math.max(0, deadline - now))), timedOut)
+              : Effect.sleep(delay)
+          )
+        )
       })
-    )
-    return { next, giveUp }
-  })
-
-const withTimeout = (
-  timeout: Duration.Input | undefined,
-  giveUp: (timeout: Duration.Duration) => PollTimeout
-) =>
-<A, E>(waiting: Effect.Effect<A, E>): Effect.Effect<A, E | PollTimeout> => {
-  if (timeout === undefined) return waiting
-  const duration = Duration.fromInputUnsafe(timeout)
-  return Effect.timeoutOrElse(waiting, { duration, orElse: () => Effect.fail(giveUp(duration)) })
-}
+      const next: Effect.Effect<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout> = Effect.andThen(
+        wait,
+        Effect.flatMap(Effect.result(poll), (answer) => {
+          if (Result.isSuccess(answer)) {
+            input = Option.some(answer.success)
+            return Effect.succeed(answer.success)
+          }
+          if (isPermanent(answer.failure)) return Effect.fail(answer.failure)
+          lastError = answer.failure
+          input = Option.none()
+          return next
+        })
+      )
+      // What is still running once more than `timeout` has passed (a request,
+      // a callback) is cut off then: a millisecond after the deadline, so a
+      // poll due at the deadline is never struck as it goes out.
+      const cutOff = timeout === undefined ? undefined : Duration.sum(timeout, Duration.millis(1))
+      return { next, cutOff, timedOut }
+    })
+  )
 
 /**
  * The statuses of a task as `poll` reports them: every in-progress answer,
@@ -135,10 +164,10 @@ const withTimeout = (
  */
 export const watch = <A>(
   taskID: string,
-  poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
+  poll: Effect.Effect<Task.TaskResult<A>, PollError>,
   options: Omit<AwaitOptions<A>, "resultData"> = {}
-): Stream.Stream<Task.TaskResult<A>, ApiError | PollTimeout> =>
-  Stream.unwrap(Effect.map(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
+): Stream.Stream<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout> =>
+  Stream.unwrap(Effect.map(poller(taskID, poll, options), ({ cutOff, next, timedOut }) => {
     const onProgress = options.onProgress
     const statuses = Stream.fromEffectRepeat(next).pipe(
       Stream.takeUntil((result) => Task.isTerminal(result.status)),
@@ -148,9 +177,7 @@ export const watch = <A>(
           : onProgress(result as Task.TaskResultInProgress, taskID)
       )
     )
-    if (options.timeout === undefined) return statuses
-    const timeout = Duration.fromInputUnsafe(options.timeout)
-    return Stream.interruptWhen(statuses, Effect.andThen(Effect.sleep(timeout), Effect.fail(giveUp(timeout))))
+    return cutOff === undefined ? statuses : Stream.interruptWhen(statuses, Effect.andThen(Effect.sleep(cutOff), timedOut))
   }))
 
 /**
@@ -164,18 +191,19 @@ export const watch = <A>(
  */
 export const awaitResult = <A>(
   taskID: string,
-  poll: Effect.Effect<Task.TaskResult<A>, RequestError>,
+  poll: Effect.Effect<Task.TaskResult<A>, PollError>,
   options: Omit<AwaitOptions<A>, "resultData"> = {}
-): Effect.Effect<Task.TaskResultSuccess<A>, ApiError | PollTimeout | TaskFailed> =>
-  Effect.flatMap(poller(taskID, poll, options.schedule ?? defaultSchedule), ({ giveUp, next }) => {
+): Effect.Effect<Task.TaskResultSuccess<A>, ApiError | ResultDataMismatch | PollTimeout | TaskFailed> =>
+  Effect.flatMap(poller(taskID, poll, options), ({ cutOff, next, timedOut }) => {
     const onProgress = options.onProgress
-    const loop: Effect.Effect<Task.TaskResultSuccess<A>, ApiError | PollTimeout | TaskFailed> = Effect.flatMap(
-      next,
-      (result) => {
-        if (result.status === "success") return Effect.succeed(result)
-        if (result.status === "failed") return Effect.fail(TaskFailed.fromResult(taskID, result))
-        return onProgress === undefined ? loop : Effect.andThen(onProgress(result, taskID), loop)
-      }
-    )
-    return withTimeout(options.timeout, giveUp)(loop)
+    const loop: Effect.Effect<Task.TaskResultSuccess<A>, ApiError | ResultDataMismatch | PollTimeout | TaskFailed> =
+      Effect.flatMap(
+        next,
+        (result) => {
+          if (result.status === "success") return Effect.succeed(result)
+          if (result.status === "failed") return Effect.fail(TaskFailed.fromResult(taskID, result))
+          return onProgress === undefined ? loop : Effect.andThen(onProgress(result, taskID), loop)
+        }
+      )
+    return cutOff === undefined ? loop : Effect.timeoutOrElse(loop, { duration: cutOff, orElse: () => timedOut })
   })

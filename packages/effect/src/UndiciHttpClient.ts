@@ -7,7 +7,11 @@
  *
  * What it keeps to:
  * - An answer is read whole into memory before the request succeeds: right for
- *   the API's small JSON answers, not meant for large downloads.
+ *   the API's small JSON answers, not meant for large downloads. Its size is
+ *   bounded by Effect's `HttpIncomingMessage.MaxBodySize` reference when it is
+ *   set: a larger answer is not read further (its connection is closed) and
+ *   fails with a `DecodeError` whose cause has undici's code for it,
+ *   `UND_ERR_RES_EXCEEDED_MAX_SIZE`.
  * - A request body is sent as given (bytes, text, `FormData`); a `Stream` body
  *   is refused with an `HttpClientError` whose reason is an `EncodeError`.
  * - `timeout` is a timer per request, from sending to the last byte of the
@@ -47,22 +51,17 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Cookies from "effect/http/Cookies"
+import type * as Fiber from "effect/Fiber"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
-import * as UrlParams from "effect/http/UrlParams"
-import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
-import type * as Schema from "effect/Schema"
-import type * as Socket from "effect/socket/Socket"
-import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
+import { CurrentWritten } from "./internal/requestSent.js"
+import { Exchange, transportError } from "./internal/undiciExchange.js"
 
 /**
  * What the client needs of an undici dispatcher: an `Agent`, `Pool` or
@@ -126,284 +125,6 @@ export interface Options {
   readonly timeout?: Duration.Input | undefined
 }
 
-type RawHeaders = Record<string, string | Array<string> | undefined>
-
-/** An answer read whole: every way of reading its body reads those bytes. */
-class Answer extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
-  readonly [HttpIncomingMessage.TypeId]: typeof HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
-  readonly [HttpClientResponse.TypeId]: typeof HttpClientResponse.TypeId = HttpClientResponse.TypeId
-  private cachedHeaders: Headers.Headers | undefined
-  private cachedCookies: Cookies.Cookies | undefined
-  private cachedText: string | undefined
-  private whole: Buffer | undefined
-
-  constructor(
-    readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly sentTo: URL,
-    readonly status: number,
-    private readonly rawHeaders: RawHeaders,
-    private readonly chunks: ReadonlyArray<Uint8Array>
-  ) {
-    super()
-  }
-
-  private get bytes(): Buffer {
-    if (this.whole === undefined) {
-      const only = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
-      this.whole = Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength)
-    }
-    return this.whole
-  }
-
-  private decodeError(cause: unknown): HttpClientError.HttpClientError {
-    return new HttpClientError.HttpClientError({
-      reason: new HttpClientError.DecodeError({ request: this.request, response: this, cause })
-    })
-  }
-
-  get url(): string {
-    const { href } = this.sentTo
-    const hash = href.indexOf("#")
-    return hash === -1 ? href : href.slice(0, hash)
-  }
-
-  get headers(): Headers.Headers {
-    return this.cachedHeaders ??= Headers.fromInput(this.rawHeaders)
-  }
-
-  get cookies(): Cookies.Cookies {
-    if (this.cachedCookies === undefined) {
-      const header = this.rawHeaders["set-cookie"]
-      this.cachedCookies = header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
-    }
-    return this.cachedCookies
-  }
-
-  get remoteAddress(): Option.Option<string> {
-    return Option.none()
-  }
-
-  get text(): Effect.Effect<string, HttpClientError.HttpClientError> {
-    if (this.cachedText === undefined) {
-      // As fetch and TextDecoder decode it: UTF-8, a byte order mark dropped.
-      const text = this.bytes.toString("utf8")
-      this.cachedText = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-    }
-    return Effect.succeed(this.cachedText)
-  }
-
-  get json(): Effect.Effect<Schema.Json, HttpClientError.HttpClientError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        try: () => (text === "" ? null : JSON.parse(text) as Schema.Json),
-        catch: (cause) => this.decodeError(cause)
-      }))
-  }
-
-  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.HttpClientError> {
-    // A copy: the bytes may share a larger buffer with others.
-    const bytes = this.bytes
-    return Effect.succeed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-  }
-
-  get stream(): Stream.Stream<Uint8Array, HttpClientError.HttpClientError> {
-    return Stream.fromIterable(this.chunks)
-  }
-
-  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.HttpClientError> {
-    return Effect.flatMap(this.text, (text) =>
-      Effect.try({
-        // A leading "?" is form data; URLSearchParams would drop it as a query prefix.
-        try: () => UrlParams.fromInput(new URLSearchParams(text.replace(/^\?/, "%3F"))),
-        catch: (cause) => this.decodeError(cause)
-      }))
-  }
-
-  get formData(): Effect.Effect<FormData, HttpClientError.HttpClientError> {
-    // Rare enough to borrow fetch's multipart parser.
-    return Effect.tryPromise({
-      try: () => new Response(new Uint8Array(this.bytes), { headers: this.headers }).formData(),
-      catch: (cause) => this.decodeError(cause)
-    })
-  }
-
-  get upgrade(): Effect.Effect<Socket.Socket, HttpClientError.HttpClientError> {
-    return Effect.fail(
-      new HttpClientError.HttpClientError({
-        reason: new HttpClientError.StatusCodeError({
-          request: this.request,
-          response: this,
-          description: "UndiciHttpClient does not hand over the connection of an HTTP upgrade"
-        })
-      })
-    )
-  }
-
-  toJSON(): unknown {
-    return HttpIncomingMessage.inspect(this, {
-      _id: "HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status
-    })
-  }
-
-  pipe() {
-    return pipeArguments(this, arguments)
-  }
-}
-
-const transportError = (
-  request: HttpClientRequest.HttpClientRequest,
-  cause: unknown,
-  description?: string
-): HttpClientError.HttpClientError =>
-  new HttpClientError.HttpClientError({
-    reason: new HttpClientError.TransportError(
-      description === undefined ? { request, cause } : { request, cause, description }
-    )
-  })
-
-const aborted = () => new Error("The request was aborted")
-
-/**
- * One request in flight: undici's handler for it, the listener of its abort
- * signal and its timer's target, so that a request allocates little more than
- * itself.
- */
-class Exchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined
-  /** Why the request was given up before it got a connection: it is aborted when it gets one. */
-  private dropped: Error | undefined
-  private answer: { readonly status: number; readonly headers: RawHeaders } | undefined
-  private readonly chunks: Array<Uint8Array> = []
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private timedOut = false
-  private settled = false
-
-  constructor(
-    private readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly url: URL,
-    private readonly signal: AbortSignal,
-    private readonly timeout: Duration.Duration | undefined,
-    private readonly resume: (
-      effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
-    ) => void
-  ) {}
-
-  start(dispatcher: Dispatcher, headers: Headers.Headers, body: Dispatcher.DispatchOptions["body"]): void {
-    if (this.signal.aborted) return this.settle(Effect.fail(transportError(this.request, aborted())))
-    this.signal.addEventListener("abort", this, { once: true })
-    if (this.timeout !== undefined) {
-      // A timer per request, not undici's headersTimeout: those tick in whole seconds.
-      this.timer = setTimeout(Exchange.expire, Duration.toMillis(this.timeout), this)
-      this.timer.unref()
-    }
-    try {
-      dispatcher.dispatch({
-        origin: this.url.origin,
-        path: this.url.pathname + this.url.search,
-        method: this.request.method,
-        headers,
-        body,
-        // The timer above keeps time, or nothing does.
-        headersTimeout: 0,
-        bodyTimeout: 0
-      }, this)
-    } catch (error) {
-      // A dispatcher refuses some requests at once (an invalid header, say).
-      this.failed(error)
-    }
-  }
-
-  /** The abort signal fired: the request is interrupted, or its scope closed. */
-  handleEvent(): void {
-    this.abort(aborted())
-  }
-
-  /** Interrupted: nothing waits for the answer any more. */
-  interrupt(): void {
-    if (this.settled) return
-    this.settled = true
-    this.done()
-    if (this.controller !== undefined) this.controller.abort(aborted())
-    else this.dropped = aborted()
-  }
-
-  private static expire(self: Exchange): void {
-    self.timedOut = true
-    if (self.controller !== undefined) return self.abort(new Error(self.noAnswer()))
-    // Still queued or connecting: give up now. Nothing was written, so the
-    // service never saw it; when a connection comes, the request is dropped.
-    const description = self.noAnswer()
-    self.dropped = Object.assign(new Error(description), { name: "ConnectTimeoutError", code: "UND_ERR_CONNECT_TIMEOUT" })
-    self.settle(Effect.fail(transportError(self.request, self.dropped, description)))
-  }
-
-  private noAnswer(): string {
-    return `no answer within ${Duration.format(this.timeout!)}`
-  }
-
-  private abort(reason: Error): void {
-    if (this.settled) return
-    if (this.controller !== undefined) return this.controller.abort(reason)
-    this.dropped = reason
-    this.settle(Effect.fail(transportError(this.request, reason)))
-  }
-
-  private done(): void {
-    clearTimeout(this.timer)
-    this.signal.removeEventListener("abort", this)
-  }
-
-  private settle(effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>): void {
-    if (this.settled) return
-    this.settled = true
-    this.done()
-    this.resume(effect)
-  }
-
-  private respond(): Answer {
-    const { answer } = this
-    return new Answer(this.request, this.url, answer?.status ?? 0, answer?.headers ?? {}, this.chunks)
-  }
-
-  private failed(error: unknown): void {
-    if (this.timedOut) {
-      const description = this.noAnswer()
-      return this.settle(Effect.fail(transportError(this.request, new Error(description), description)))
-    }
-    this.settle(Effect.fail(
-      this.answer === undefined
-        ? transportError(this.request, error)
-        : new HttpClientError.HttpClientError({
-          reason: new HttpClientError.DecodeError({ request: this.request, response: this.respond(), cause: error })
-        })
-    ))
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-    if (this.dropped !== undefined) controller.abort(this.dropped)
-  }
-
-  onResponseStart(_: Dispatcher.DispatchController, status: number, headers: RawHeaders): void {
-    // An informational answer (103) comes before the real one.
-    if (status >= 200) this.answer = { status, headers }
-  }
-
-  onResponseData(_: Dispatcher.DispatchController, chunk: Uint8Array): void {
-    this.chunks.push(chunk)
-  }
-
-  onResponseEnd(): void {
-    this.settle(Effect.succeed(this.respond()))
-  }
-
-  onResponseError(_: Dispatcher.DispatchController, error: Error): void {
-    this.failed(error)
-  }
-}
-
 const encodeError = (request: HttpClientRequest.HttpClientRequest, description: string | undefined, cause?: unknown) =>
   new HttpClientError.HttpClientError({
     reason: new HttpClientError.EncodeError(
@@ -435,15 +156,30 @@ const send = (
   timeout: Duration.Duration | undefined,
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal
+  signal: AbortSignal,
+  fiber: Fiber.Fiber<unknown, unknown>
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
   if (request.headers.upgrade !== undefined) {
     return Effect.fail(transportError(request, undefined, "UndiciHttpClient does not send an HTTP upgrade request"))
   }
+  const maxBodySize = fiber.getRef(HttpIncomingMessage.MaxBodySize)
+  const limits = { timeout, maxBytes: maxBodySize === undefined ? undefined : Number(maxBodySize) }
+  const written = fiber.getRef(CurrentWritten)
   const exchange = (headers: Headers.Headers, body: Dispatcher.DispatchOptions["body"]) =>
     Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-      const inFlight = new Exchange(request, url, signal, timeout, resume)
-      inFlight.start(dispatcher, headers, body)
+      const inFlight = new Exchange(request, url, signal, limits, written, resume)
+      inFlight.start((handler) =>
+        dispatcher.dispatch({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: request.method,
+          headers,
+          body,
+          // The exchange's timer keeps time, or nothing does.
+          headersTimeout: 0,
+          bodyTimeout: 0
+        }, handler)
+      )
       return Effect.sync(() => inFlight.interrupt())
     })
   const { body } = request
@@ -474,7 +210,7 @@ const asTimer = (timeout: Duration.Duration): Duration.Duration | undefined =>
     : undefined
 
 const clientOn = (dispatcher: Dispatcher, timeout: Duration.Duration | undefined): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => send(dispatcher, timeout, request, url, signal))
+  HttpClient.make((request, url, signal, fiber) => send(dispatcher, timeout, request, url, signal, fiber))
 
 // undici is an optional peer dependency, loaded when first needed, by a
 // specifier bundlers leave alone: a browser build, or one without undici, must

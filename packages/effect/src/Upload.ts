@@ -68,6 +68,13 @@ export const isBlob: (u: unknown) => u is Blob = Sources.isBlob
  * A file on disk, read part by part when each part is sent. Needs a
  * `FileSystem` (`NodeFileSystem.layer` from `@effect/platform-node`).
  *
+ * Fails with the file system's `PlatformError`: the path's own (`NotFound`,
+ * `PermissionDenied`, …) before anything is sent; `BadResource` for a path
+ * that is not a regular file (a directory, a device, a pipe); `UnexpectedEof`
+ * for a file that shrank while its parts were read, and `InvalidData` for one
+ * that changed in any other way (checked once every part is read, before the
+ * file's URL is asked for).
+ *
  * @since 0.1.0
  * @category sources
  */
@@ -90,7 +97,8 @@ export const fromStream: <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: n
  * uses `XMLHttpRequest` for byte-level progress in a browser. Only the
  * transfer is swappable: retries, concurrency, progress and errors stay with
  * the upload; a sender enforces the timeout each request carries (an Effect
- * timeout, `xhr.timeout`).
+ * timeout, `xhr.timeout`), and fails with an `UploadError` when the part's
+ * bytes cannot be read (never tried again).
  *
  * @example
  * ```ts

@@ -22,7 +22,7 @@ const detail = {
 
 /** A task with `count` log entries, served 100 a page. */
 const pagedLogs = (count: number) => {
-  const entries = Array.from({ length: count }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
+  const entries = Array.from({ length: count }, (_, i) => ({ type: "BlockLog", job_id: String(i), log: `line ${i}` }))
   const m = mock((request) => {
     const page = Number(request.url.searchParams.get("page"))
     return { json: { logs: entries.slice((page - 1) * 100, page * 100) } }
@@ -215,7 +215,7 @@ describe("request shapes", () => {
     const { m } = pagedLogs(230)
     return Effect.gen(function*() {
       const first = yield* Stream.runHead((yield* Client).logs("t"))
-      expect(first).toEqual(Option.some({ type: "BlockLog", job_id: "0" }))
+      expect(first).toEqual(Option.some({ type: "BlockLog", job_id: "0", log: "line 0" }))
       expect(m.requests.map((r) => r.url.searchParams.get("page"))).toEqual(["1", "2"])
     }).pipe(Effect.provide(clientLayer(m)))
   })

@@ -65,17 +65,18 @@ export const mock = (handler: Handler): Mock => {
       }
       if ("hang" in answer) return yield* aborted
       const text = answer.text ?? (answer.json === undefined ? "" : JSON.stringify(answer.json))
+      const bytes = new TextEncoder().encode(text)
       const response = HttpClientResponse.fromWeb(
         request,
         new Response(text, {
           status: answer.status ?? 200,
-          headers: { "content-type": "application/json", ...answer.headers }
+          // Its length, as a server says it: the client reads a body of known length whole.
+          headers: { "content-type": "application/json", "content-length": String(bytes.length), ...answer.headers }
         })
       )
       // The body is at hand: reading it takes no turn of the event loop, so a
       // test that moves the TestClock finds the client asleep again, not
       // waiting on a promise the clock cannot see.
-      const bytes = new TextEncoder().encode(text)
       return Object.create(response, {
         arrayBuffer: { get: () => Effect.succeed(bytes.buffer as ArrayBuffer) }
       }) as HttpClientResponse.HttpClientResponse

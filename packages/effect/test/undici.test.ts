@@ -7,14 +7,15 @@
 import { CloudTaskClient, Polling, Retry, UndiciHttpClient } from "@oomol-cloud-task/effect"
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
+import { ByteSize, Duration, Effect, Exit, Fiber, Layer, Redacted, Scope, Stream } from "effect"
 import {
   FetchHttpClient,
   HttpBody,
   HttpClient,
   HttpClientError,
   HttpClientRequest,
-  type HttpClientResponse
+  type HttpClientResponse,
+  HttpIncomingMessage
 } from "effect/http"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
@@ -134,6 +135,33 @@ describe("UndiciHttpClient", () => {
       expect(response.headers["retry-after"]).toBe("1")
       expect(yield* response.text).toBe("busy")
     }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+
+  for (const declared of [true, false]) {
+    it.live(`stops reading an answer past HttpIncomingMessage.MaxBodySize (${declared ? "declared" : "chunked"}): a DecodeError with undici's code`, () =>
+      Effect.gen(function*() {
+        let finished = false
+        const { url } = yield* server((_, response) => {
+          response.on("finish", () => (finished = true))
+          response.writeHead(200, declared ? { "content-length": String(64 * 1024 * 1024) } : {})
+          const chunk = Buffer.alloc(64 * 1024)
+          let left = 1024
+          const more = () => {
+            while (left-- > 0) if (!response.write(chunk)) return void response.once("drain", more)
+            response.end()
+          }
+          more()
+        })
+        const error = yield* Effect.flip((yield* http).get(url).pipe(
+          Effect.provideService(HttpIncomingMessage.MaxBodySize, ByteSize.kibibytes(64))
+        ))
+        expect(error.reason).toBeInstanceOf(HttpClientError.DecodeError)
+        expect(error).toMatchObject({
+          reason: { response: { status: 200 }, description: "the answer is larger than 65536 bytes" },
+          cause: { code: "UND_ERR_RES_EXCEEDED_MAX_SIZE" }
+        })
+        expect(finished).toBe(false)
+      }).pipe(Effect.scoped, Effect.provide(UndiciHttpClient.layer())))
+  }
 
   it.live("refuses a Stream body with an EncodeError, sending nothing", () =>
     Effect.gen(function*() {

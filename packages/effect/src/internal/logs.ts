@@ -12,7 +12,7 @@ import type { Service } from "../CloudTaskClient.js"
 import * as Polling from "../Polling.js"
 import { validate } from "./input.js"
 import * as Request from "./request.js"
-import { resultDecoder, type Tasks, validateTaskID } from "./tasks.js"
+import { type Tasks, validateTaskID } from "./tasks.js"
 
 /**
  * Every entry of the pages `page` reads, each page's as soon as it is read;
@@ -63,7 +63,7 @@ const validateLogsPage = validate(Logs.LogsPage)
 const decodeLogs = Request.decoder(Logs.LogsResponse)
 
 /** The log endpoints over `api`; following reads the task's status through `tasks`. */
-export const make = (api: Request.Api, tasks: Pick<Tasks, "resultOf">): Pick<Service, "getTaskLogs" | "logs"> => {
+export const make = (api: Request.Api, tasks: Pick<Tasks, "statusOf">): Pick<Service, "getTaskLogs" | "logs"> => {
   const page = (taskID: string, n: number) =>
     api.get(Api.paths.taskLogs(taskID), decodeLogs, { page: String(n) }).pipe(Request.traced("getTaskLogs", taskID))
 
@@ -74,7 +74,8 @@ export const make = (api: Request.Api, tasks: Pick<Tasks, "resultOf">): Pick<Ser
 
   const logs: Service["logs"] = (taskID, options = {}) =>
     Stream.unwrap(Effect.map(validateTaskID(taskID), (id) => {
-      const ended = Effect.map(tasks.resultOf(id, resultDecoder(undefined)), (result) => Task.isTerminal(result.status))
+      // Only the status matters here: a success whose data breaks a schema has ended all the same.
+      const ended = Effect.map(tasks.statusOf(id), (result) => Task.isTerminal(result.status))
       const follow = options.follow === true
         ? Polling.defaultSchedule
         : options.follow === false ? undefined : options.follow

@@ -5,6 +5,7 @@
  */
 import * as Failure from "@oomol-cloud-task/contract/Failure"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
+import * as ByteSize from "effect/ByteSize"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,15 +14,19 @@ import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
-import type * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import * as Retry from "../Retry.js"
+import * as Answers from "./answer.js"
 import * as Defaults from "./defaults.js"
+import { fromClientError } from "./requestFailure.js"
+import * as Sent from "./requestSent.js"
+import { hidingValues } from "./requestSettings.js"
 
 /** Decodes a parsed JSON body; built once per schema. */
 export type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError>
@@ -36,7 +41,7 @@ export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> =>
 /** How a client's requests go through an `HttpClient`. */
 export interface Routing {
   /** The fetch `credentials` mode. */
-  readonly credentials: RequestCredentials
+  readonly credentials: "omit" | "same-origin" | "include"
   /**
    * Whether fetch may follow a redirect. Not for the APIs: fetch would carry
    * the default headers to wherever `Location` points, so a 3xx is answered
@@ -45,7 +50,11 @@ export interface Routing {
   readonly followRedirects: boolean
   /** Headers of a caller's `FetchHttpClient.RequestInit` are meant for the APIs: a presigned PUT drops them. */
   readonly fetchHeaders: "keep" | "drop"
-  /** Header names hidden, beyond the platform's own, wherever a request is printed (a span, a log, an error). */
+  /**
+   * Header names whose values are hidden, beyond the platform's own, wherever
+   * a request is printed (a span, a log line, an error, an inspection), on the
+   * client's fibers or not.
+   */
   readonly hiddenHeaders: ReadonlyArray<string>
 }
 
@@ -63,7 +72,16 @@ export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClie
     ...(routing.followRedirects ? {} : { redirect: "manual" })
   }
   const hidden = routing.hiddenHeaders.map((name) => name.toLowerCase())
-  return HttpClient.transformResponse(client, Effect.updateContext((context: Context.Context<never>) => {
+  const hide = hidingValues(hidden)
+  // The request as the transport gets it, after every mapping made on the
+  // returned client (a mapping copies the headers, and their hiding with them).
+  const hiding = hidden.length === 0
+    ? client
+    : HttpClient.makeWith(
+      (request) => client.postprocess(Effect.map(request, HttpClientRequest.updateHeaders(hide))),
+      client.preprocess
+    )
+  return HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
     const given = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
     const init = routing.fetchHeaders === "drop" && given?.headers !== undefined
       ? (({ headers: _, ...rest }) => rest)(given)
@@ -93,45 +111,6 @@ export const timeoutOf = (input: Duration.Input | false | undefined): Duration.D
 /** How a request that got no answer in time is described, whoever kept the time. */
 export const noAnswerWithin = (timeout: Duration.Duration): string => `no answer within ${Duration.format(timeout)}`
 
-// Codes of a connection that was never made: the service cannot have seen the request.
-const connectFailures = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"])
-
-const causeChain = (cause: unknown): ReadonlyArray<{ readonly code?: unknown; readonly message?: unknown }> => {
-  const chain: Array<{ readonly code?: unknown; readonly message?: unknown }> = []
-  let current = cause
-  while (typeof current === "object" && current !== null && chain.length < 8) {
-    chain.push(current)
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return chain
-}
-
-/** A transport failure as the client reports it: the cause's own words, never the request. */
-export const networkError = (cause: unknown, what: string): NetworkError => {
-  const chain = causeChain(cause)
-  const requestSent = !chain.some((c) => typeof c.code === "string" && connectFailures.has(c.code))
-  const deepest = [...chain].reverse().find((c) => typeof c.message === "string" && c.message !== "")
-  const reason = deepest === undefined ? "the connection failed" : String(deepest.message)
-  return new NetworkError({ message: `${what} failed: ${reason}`, requestSent, ...(cause === undefined ? {} : { cause }) })
-}
-
-// The one mapping of an `HttpClientError`. It keeps the transport's cause,
-// never the error itself: that holds the request, and so the headers.
-const fromClientError = (error: HttpClientError.HttpClientError, what: string): NetworkError => {
-  switch (error.reason._tag) {
-    case "TransportError":
-    case "EncodeError":
-    case "InvalidUrlError":
-      return networkError(error.reason.cause, what)
-    default:
-      return new NetworkError({
-        message: `${what} failed: the connection dropped while reading the answer`,
-        requestSent: true,
-        ...(error.reason.cause === undefined ? {} : { cause: error.reason.cause })
-      })
-  }
-}
-
 const parseJson = (text: string): Option.Option<unknown> => {
   try {
     return Option.some(JSON.parse(text) as unknown)
@@ -146,12 +125,6 @@ const describe = (request: HttpClientRequest.HttpClientRequest) =>
 
 const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text)
 
-interface Answer {
-  readonly status: number
-  readonly headers: Headers.Headers
-  readonly text: string
-}
-
 const isOk = (status: number) => status >= 200 && status < 300
 
 /** Sends requests through one client, each within a timeout. */
@@ -162,32 +135,54 @@ export interface Sender {
   readonly send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<void, RequestError>
 }
 
+/** How a sender sends. */
+export interface SenderOptions {
+  /** How long a request may take, from sending to the last byte of its answer; none if undefined. */
+  readonly timeout: Duration.Duration | undefined
+  /** The largest answer body read, in bytes: a larger one is refused. Default 16 MiB. */
+  readonly maxResponseBytes?: number | undefined
+}
+
 /**
  * Sends through `client`, giving each request `timeout` (none if undefined)
  * from sending to the last byte of its answer. A request past it is
- * interrupted, which aborts it at the transport.
+ * interrupted, which aborts it at the transport. An answer larger than
+ * `maxResponseBytes` is refused: a 2xx as `MalformedResponse`, any other as
+ * the `ApiError` of its status, without its body.
  */
-export const sender = (client: HttpClient.HttpClient, timeout: Duration.Duration | undefined): Sender => {
+export const sender = (client: HttpClient.HttpClient, options: SenderOptions): Sender => {
+  const { timeout } = options
+  const maxBytes = options.maxResponseBytes ?? Defaults.maxResponseBytes
+  // Transports that read a body whole (UndiciHttpClient) stop at the bound too.
+  const maxBodySize = ByteSize.bytes(maxBytes)
   const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
 
-  const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answer, NetworkError> => {
-    const what = describe(request)
-    const answer = client.execute(request).pipe(
-      Effect.flatMap((response) =>
-        Effect.map(response.text, (text): Answer => ({ status: response.status, headers: response.headers, text }))
-      ),
-      Effect.mapError((error) => fromClientError(error, what))
-    )
-    return timeout === undefined ? answer : Effect.timeoutOrElse(answer, {
-      duration: timeout,
-      orElse: () => Effect.fail(new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: true }))
+  const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answers.Answer, NetworkError> =>
+    Effect.suspend(() => {
+      const what = describe(request)
+      // What the transport records of this try, if it can tell.
+      const sent: Sent.Written = { written: undefined }
+      const answer = client.execute(request).pipe(
+        Effect.flatMap((response) => Answers.read(response, maxBytes)),
+        Effect.catchTag("HttpClientError", (error) => fromClientError(error, what, sent)),
+        Effect.provideService(Sent.CurrentWritten, sent),
+        Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+      )
+      return timeout === undefined ? answer : Effect.timeoutOrElse(answer, {
+        duration: timeout,
+        orElse: () =>
+          Effect.fail(
+            new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: Sent.mayHaveBeenSent(sent, undefined) })
+          )
+      })
     })
-  }
 
-  const failure = (answer: Answer): Effect.Effect<never, ApiError> =>
+  const tooLarge = `a body larger than ${maxBytes} bytes`
+
+  const failure = (answer: Answers.Answer): Effect.Effect<never, ApiError> =>
     Effect.clockWith((clock) => {
-      const json = parseJson(answer.text)
-      const body = Option.getOrElse(json, () => (answer.text === "" ? undefined : clip(answer.text)))
+      const json = answer.text === undefined ? Option.none() : parseJson(answer.text)
+      const body = Option.getOrElse(json, () => (answer.text === undefined || answer.text === "" ? undefined : clip(answer.text)))
       const retryAfter = Retry.parseRetryAfter(answer.headers["retry-after"], clock.currentTimeMillisUnsafe())
       return Effect.fail(
         new ApiError({
@@ -204,6 +199,15 @@ export const sender = (client: HttpClient.HttpClient, timeout: Duration.Duration
   const json = <A>(request: HttpClientRequest.HttpClientRequest, decode: Decoder<A>): Effect.Effect<A, RequestError> =>
     Effect.flatMap(exchange(request), (answer): Effect.Effect<A, RequestError> => {
       if (!isOk(answer.status)) return failure(answer)
+      if (answer.text === undefined) {
+        return Effect.fail(
+          new MalformedResponse({
+            message: `${describe(request)} answered ${answer.status} with ${tooLarge}`,
+            status: answer.status,
+            body: undefined
+          })
+        )
+      }
       const parsed = parseJson(answer.text)
       if (Option.isNone(parsed)) {
         return Effect.fail(

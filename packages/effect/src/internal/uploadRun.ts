@@ -59,7 +59,13 @@ export const run = <E, R>(
       "oomol.upload.size": reader.size,
       "oomol.upload.parts": plan.totalParts
     })
-    const retryPart = Retry.retrying(settings.schedule, shouldRetry)
+    const retrying = Retry.retrying(settings.schedule, shouldRetry)
+    // A part whose bytes could not be read (an `UploadError` of its sender) is
+    // never tried again: it is carried past the retries as a value.
+    const retryPart = <R>(effect: Effect.Effect<void, RequestError | UploadError, R>) =>
+      retrying(Effect.catchTag(effect, "UploadError", (error) => Effect.succeed(error))).pipe(
+        Effect.flatMap((unread) => (unread === undefined ? Effect.void : Effect.fail(unread)))
+      )
 
     // Bytes of each part sent so far, at their highest: progress never goes back.
     const sentOf = new Map<number, number>()
@@ -82,7 +88,13 @@ export const run = <E, R>(
           return sender.send({ url, body, timeout, onProgress: (bytes) => progress(n, Math.min(bytes, length)) })
         })
         return retryPart(once).pipe(
-          Effect.mapError((error) => (shouldRetry(error) ? Plan.exhausted(error, attempts) : Plan.partFailed(error))),
+          Effect.mapError((error) =>
+            error._tag === "UploadError"
+              ? error
+              : shouldRetry(error)
+              ? Plan.exhausted(error, attempts)
+              : Plan.partFailed(error)
+          ),
           Effect.tap(() => Effect.sync(() => progress(n, length))),
           Effect.withSpan("CloudTaskClient.uploadPart", {
             kind: "client",
@@ -102,6 +114,8 @@ export const run = <E, R>(
             (body) => sendPart({ n, body })
           ), { concurrency })
     )
+    // Before the file's URL is asked for: a source that changed meanwhile fails the upload.
+    if (reader._tag === "Ranges" && reader.verify !== undefined) yield* reader.verify
     const file = yield* Effect.mapError(steps.fileUrl(uploadBaseUrl, started.data.upload_id), Plan.urlFailed)
     return file.data
   })

@@ -11,7 +11,8 @@ import * as Effect from "effect/Effect"
 import * as HttpBody from "effect/http/HttpBody"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import { ApiError, NetworkError, type RequestError } from "../Errors.js"
+import * as Failure from "@oomol-cloud-task/contract/Failure"
+import { ApiError, NetworkError, type RequestError, UploadError } from "../Errors.js"
 import * as Request from "./request.js"
 import type { PartBody } from "./uploadSource.js"
 
@@ -25,12 +26,32 @@ export interface PartRequest {
   readonly onProgress: (sent: number) => void
 }
 
-/** Sends the bytes of one part, within its timeout; the upload wraps it with retries and progress. */
+/**
+ * Sends the bytes of one part, within its timeout; the upload wraps it with
+ * retries and progress. A request failure is tried again when it can heal; an
+ * `UploadError` (the part's bytes could not be read) ends the upload as it is.
+ */
 export interface PartSender {
-  readonly send: (request: PartRequest) => Effect.Effect<void, RequestError>
+  readonly send: (request: PartRequest) => Effect.Effect<void, RequestError | UploadError>
 }
 
 const contentType = "application/octet-stream"
+
+/**
+ * A part of a `Blob` read into memory. A `File` whose file changed on disk
+ * after it was picked (or `fs.openAsBlob`'s, after it was opened) can no
+ * longer be read: the upload fails with the reason, never a defect.
+ */
+const readBlob = (blob: Blob): Effect.Effect<ArrayBuffer, UploadError> =>
+  Effect.tryPromise({
+    try: () => blob.arrayBuffer(),
+    catch: (cause) =>
+      new UploadError({
+        code: Failure.UploadErrorCode.UPLOAD_FAILED,
+        message: `Cannot read the file: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause
+      })
+  })
 
 /**
  * Parts through an `HttpClient`, bare: no cookies (`credentials: "omit"`), no
@@ -48,7 +69,7 @@ export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
     const key = Duration.toMillis(timeout)
     let sender = senders.get(key)
     if (sender === undefined) {
-      sender = Request.sender(bare, timeout)
+      sender = Request.sender(bare, { timeout })
       senders.set(key, sender)
     }
     return sender
@@ -56,7 +77,7 @@ export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
   return {
     send: ({ body, onProgress, timeout, url }) =>
       Effect.gen(function*() {
-        const bytes = body instanceof Uint8Array ? body : new Uint8Array(yield* Effect.promise(() => body.arrayBuffer()))
+        const bytes = body instanceof Uint8Array ? body : new Uint8Array(yield* readBlob(body))
         yield* senderFor(timeout).send(HttpClientRequest.put(url, { body: HttpBody.uint8Array(bytes, contentType) }))
         onProgress(bytes.length)
       })

@@ -6,6 +6,7 @@
 import * as Upload from "@oomol-cloud-task/contract/Upload"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
 import * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { InvalidInput } from "../Errors.js"
@@ -20,6 +21,8 @@ export type Reader<E, R> =
     readonly size: number
     /** The bytes `[start, end)`. */
     readonly read: (start: number, end: number) => Effect.Effect<PartBody, E, R>
+    /** Run once every part is read: fails if the source changed meanwhile, so what went up is not the file. */
+    readonly verify?: Effect.Effect<void, E, R> | undefined
   }
   | {
     readonly _tag: "Sequence"
@@ -59,13 +62,28 @@ export const fromBytes = (bytes: Uint8Array): Source => ({
 const readError = (path: string, method: string, reason: PlatformError.SystemErrorTag, description: string) =>
   PlatformError.systemError({ _tag: reason, module: "FileSystem", method, pathOrDescriptor: path, description })
 
+// What a path names, in words, when it is not a file.
+const kinds: Partial<Record<FileSystem.File.Type, string>> = {
+  Directory: "a directory",
+  CharacterDevice: "a character device",
+  BlockDevice: "a block device",
+  FIFO: "a named pipe",
+  Socket: "a socket",
+  SymbolicLink: "a symbolic link"
+}
+
+const modified = (info: FileSystem.File.Info) => Option.getOrUndefined(Option.map(info.mtime, (date) => date.getTime()))
+
 export const fromPath = (path: string): Source<PlatformError.PlatformError, FileSystem.FileSystem> => ({
   _tag: "UploadSource",
   name: path,
   open: Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const info = yield* fs.stat(path)
-    if (info.type !== "File") return yield* Effect.fail(readError(path, "stat", "BadResource", "not a regular file"))
+    if (info.type !== "File") {
+      const what = kinds[info.type] ?? "something else"
+      return yield* Effect.fail(readError(path, "stat", "BadResource", `it is ${what}, not a regular file`))
+    }
     const size = Number(info.size)
     // Each part opens the file on its own: parts are read concurrently, and a
     // file handle has one position. Only the part's own buffer is allocated.
@@ -85,7 +103,22 @@ export const fromPath = (path: string): Source<PlatformError.PlatformError, File
         }
         return buffer
       }))
-    return { _tag: "Ranges", size, read } as const
+    // A file that grew, shrank or was rewritten while its parts were read:
+    // what went up is neither the old file nor the new one.
+    const verify = Effect.flatMap(fs.stat(path), (now) =>
+      Number(now.size) === size && modified(now) === modified(info)
+        ? Effect.void
+        : Effect.fail(
+          readError(
+            path,
+            "stat",
+            "InvalidData",
+            Number(now.size) === size
+              ? "the file changed during the upload"
+              : `the file changed during the upload: it was ${size} bytes, now ${Number(now.size)}`
+          )
+        ))
+    return { _tag: "Ranges", size, read, verify } as const
   })
 })
 

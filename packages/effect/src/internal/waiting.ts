@@ -8,7 +8,7 @@ import type { Service } from "../CloudTaskClient.js"
 import * as Polling from "../Polling.js"
 import * as Defaults from "./defaults.js"
 import * as Request from "./request.js"
-import { resultDecoder, type Tasks, validateTaskID } from "./tasks.js"
+import { dataDecoder, type Tasks, validateTaskID } from "./tasks.js"
 
 /** The ways of waiting, on the task endpoints. */
 export const make = (
@@ -16,11 +16,11 @@ export const make = (
 ): Pick<Service, "watch" | "awaitResult" | "createAndWait" | "awaitAll"> => {
   const watch: Service["watch"] = (taskID, options = {}) =>
     Stream.unwrap(Effect.map(validateTaskID(taskID), (id) =>
-      Polling.watch(id, tasks.resultOf(id, resultDecoder(options.resultData)), options)))
+      Polling.watch(id, tasks.resultOf(id, dataDecoder(options.resultData)), options)))
 
   const awaitResult: Service["awaitResult"] = (taskID, options = {}) =>
     validateTaskID(taskID).pipe(
-      Effect.flatMap((id) => Polling.awaitResult(id, tasks.resultOf(id, resultDecoder(options.resultData)), options)),
+      Effect.flatMap((id) => Polling.awaitResult(id, tasks.resultOf(id, dataDecoder(options.resultData)), options)),
       Request.traced("awaitResult", taskID)
     )
 

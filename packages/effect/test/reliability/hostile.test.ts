@@ -8,7 +8,8 @@ import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { type Route, startEmulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted, Stream } from "effect"
-import { clientOn, transports } from "./support.js"
+import { createServer } from "node:http"
+import { clientOn, listening, transports } from "./support.js"
 
 const hostileIDs = [
   "a/b",
@@ -127,6 +128,8 @@ describe("input refused before anything is sent", () => {
   const request = { packageName: "@test/p", packageVersion: "1.0.0", blockName: "main" }
   const cyclic: Record<string, unknown> = {}
   cyclic.self = cyclic
+  const deeper: { a: { b: Record<string, unknown> } } = { a: { b: {} } }
+  deeper.a.b.c = deeper.a
 
   const unsendable: ReadonlyArray<readonly [string, Record<string, unknown>, RegExp]> = [
     ["a function", { f: () => 1 }, /^inputValues\.f is a function, which JSON cannot carry$/],
@@ -135,8 +138,15 @@ describe("input refused before anything is sent", () => {
     ["NaN", { deep: { x: [1, Number.NaN] } }, /^inputValues\.deep\.x\[1\] is NaN, which JSON cannot carry$/],
     ["Infinity", { x: Infinity }, /^inputValues\.x is Infinity, which JSON cannot carry$/],
     ["a cycle", { a: cyclic }, /^inputValues\.a\.self refers to itself, which JSON cannot carry$/],
+    // The path is the field's own, at the top too (it was one level too deep).
+    ["a cycle at the top", cyclic, /^inputValues\.self refers to itself, which JSON cannot carry$/],
+    ["a cycle through a field", deeper, /^inputValues\.a\.b\.c refers back to inputValues\.a, which JSON cannot carry$/],
     ["a Map", { m: new Map([["k", 1]]) }, /^inputValues\.m is a Map, which JSON cannot carry$/],
-    ["a class instance", { u: new URL("https://x.test") }, /^inputValues\.u is a URL, which JSON cannot carry$/],
+    ["a Set", { s: new Set([1]) }, /^inputValues\.s is a Set, which JSON cannot carry$/],
+    ["an Error", { e: new Error("lost") }, /^inputValues\.e is an Error, which JSON cannot carry$/],
+    ["an invalid Date", { d: new Date(Number.NaN) }, /^inputValues\.d is an invalid Date, which JSON cannot carry$/],
+    ["a boxed NaN", { n: new Number(Number.NaN) }, /^inputValues\.n is NaN, which JSON cannot carry$/],
+    ["a toJSON that gives NaN", { t: { toJSON: () => Number.NaN } }, /^inputValues\.t is NaN, which JSON cannot carry$/],
     ["undefined in a list", { list: [1, undefined] }, /^inputValues\.list\[1\] is undefined, which JSON cannot carry$/],
     ["too many bytes", { text: "x".repeat(9 * 1024 * 1024) }, /^the task's input is \d+ bytes as JSON; the limit is 8388608$/],
     ["too many bytes of multi-byte text", { text: "日".repeat(3 * 1024 * 1024) }, /^the task's input is \d+ bytes as JSON; the limit is 8388608$/]
@@ -156,6 +166,21 @@ describe("input refused before anything is sent", () => {
         expect(emulator.createdTasks()).toBe(0)
       }))
   }
+
+  it.live("a request that is not an object (from JavaScript) is InvalidInput, not a crash", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator
+      const client = Context.get(yield* Layer.build(clientOn(emulator, transports.fetch!)), CloudTaskClient.CloudTaskClient)
+      for (const bad of [null, undefined, "task", 42]) {
+        for (const create of [client.createTask, client.createAndWait]) {
+          expect(yield* Effect.flip(create(bad as never))).toMatchObject({
+            _tag: "InvalidInput",
+            message: "the task to create must be an object"
+          })
+        }
+      }
+      expect(emulator.requests()).toBe(0)
+    }))
 
   it.live("a smaller limit of the caller's applies", () =>
     Effect.gen(function*() {
@@ -184,4 +209,57 @@ describe("input refused before anything is sent", () => {
         }
       }
     }))
+})
+
+describe("inputValues go as JSON writes them, as with the official SDK", () => {
+  const request = { packageName: "@test/p", packageVersion: "1.0.0", blockName: "main" }
+  class Point {
+    constructor(readonly x: number, readonly y: number) {}
+    norm() {
+      return Math.hypot(this.x, this.y)
+    }
+  }
+
+  /** A server that keeps each body it receives and answers a created task. */
+  const capturing = Effect.gen(function*() {
+    const bodies: Array<string> = []
+    const server = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => {
+        bodies.push(Buffer.concat(chunks).toString("utf8"))
+        response.writeHead(200, { "content-type": "application/json" }).end("{\"taskID\":\"t\"}")
+      })
+    })
+    return { url: yield* listening(server), bodies }
+  })
+
+  const sendable: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+    ["a Date, a URL, a toJSON, a class instance and a boxed number", {
+      when: new Date(0),
+      site: new URL("https://x.test/a?b=1"),
+      price: { toJSON: () => "12.50" },
+      point: new Point(3, 4),
+      count: new Number(3),
+      text: new String("t"),
+      skipped: undefined
+    }],
+    // A key JSON.parse makes an own property; a copy by assignment would turn it into a prototype.
+    ["a top-level __proto__ key", JSON.parse("{\"__proto__\":{\"polluted\":true},\"a\":1}") as Record<string, unknown>],
+    ["a nested __proto__ key", { outer: JSON.parse("{\"__proto__\":1}") as unknown }]
+  ]
+
+  for (const [name, inputValues] of sendable) {
+    it.live(`${name}: exactly what JSON.stringify writes, no key dropped`, () =>
+      Effect.gen(function*() {
+        const server = yield* capturing
+        const client = Context.get(
+          yield* Layer.build(clientOn({ url: server.url, uploadBaseUrl: server.url }, transports.fetch!)),
+          CloudTaskClient.CloudTaskClient
+        )
+        yield* client.createTask({ ...request, inputValues })
+        expect(server.bodies).toEqual([JSON.stringify({ type: "serverless", ...request, inputValues })])
+        const sent = JSON.parse(server.bodies[0]!) as { inputValues: object }
+        expect(Object.keys(sent.inputValues)).toEqual(Object.keys(JSON.parse(JSON.stringify(inputValues)) as object))
+      }))
+  }
 })

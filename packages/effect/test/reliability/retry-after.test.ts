@@ -27,7 +27,7 @@ const timed = <A, E>(route: Route.RouteName, effect: Effect.Effect<A, E, CloudTa
   Effect.gen(function*() {
     const emulator = yield* Emulator.Emulator
     const before = (yield* emulator.requestLog(route)).length
-    const start = yield* emulator.now
+    const start = yield* emulator.now()
     const fiber = yield* Effect.forkChild(effect)
     yield* TestClock.adjust("1 hour")
     const exit = yield* Fiber.await(fiber)
@@ -49,7 +49,7 @@ describe("Retry-After, end to end", () => {
   it.effect("as an HTTP date: the next try comes at that date", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.Emulator
-      const now = yield* emulator.now
+      const now = yield* emulator.now()
       yield* emulator.fault("dashboard", Fault.status(503, { retryAfter: new Date(now + 12_000).toUTCString() }))
       const { at, exit } = yield* timed("dashboard", Effect.flatMap(Client, (c) => c.getDashboard()))
       expect(exit._tag).toBe("Success")
@@ -74,7 +74,7 @@ describe("Retry-After, end to end", () => {
       const { at, exit } = yield* timed("createTask", Effect.flatMap(Client, (c) => c.createTask(task)))
       expect(exit._tag).toBe("Success")
       expect(at).toEqual([0, 5_000])
-      expect(yield* emulator.createdTasks).toBe(1)
+      expect(yield* emulator.createdTasks()).toBe(1)
     }).pipe(Effect.provide(clientWith())))
 
   it.effect("a Retry-After past the cap ends the retries at once; the error keeps the wait", () =>
@@ -92,7 +92,7 @@ describe("Retry-After, end to end", () => {
         const error = exit._tag === "Failure" ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
         expect(error?._tag === "ApiError" && error.retryAfter && Duration.toSeconds(error.retryAfter)).toBe(120)
       }
-      expect(yield* emulator.createdTasks).toBe(0)
+      expect(yield* emulator.createdTasks()).toBe(0)
     }).pipe(Effect.provide(clientWith())))
 
   it.effect("the cap is the caller's: maxRetryAfter", () =>

@@ -245,6 +245,38 @@ describe("the requests a client builds", () => {
         "x-team-token": TEAM_TOKEN
       })
     }))
+
+  it.live("keep the key and default header values out of a request printed after the call, outside any fiber", () =>
+    Effect.gen(function*() {
+      const emulator = yield* scopedEmulator()
+      // A transport that keeps each request; it is printed once the call is over.
+      const kept: Array<unknown> = []
+      const keeping = Layer.effect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (fetch) =>
+          HttpClient.make((request) => {
+            kept.push(request)
+            return fetch.execute(request)
+          }))
+      ).pipe(Layer.provide(transports.fetch!))
+      const client = yield* built(
+        CloudTaskClient.layer({
+          apiKey: Redacted.make(SECRET),
+          baseUrl: emulator.url,
+          uploadBaseUrl: emulator.uploadBaseUrl,
+          defaultHeaders
+        }).pipe(Layer.provide(keeping), Layer.orDie)
+      )
+      yield* client.getDashboard()
+
+      const printed = yield* Effect.promise(() =>
+        new Promise<ReadonlyArray<string>>((resolve) => setTimeout(() => resolve(kept.flatMap((r) => renderings(r))), 0))
+      )
+      expect(kept).toHaveLength(1)
+      expect(printed.join("\n")).toContain("x-team-token")
+      expect(printed.filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([])
+      expect(emulator.requestLog("dashboard").at(-1)?.headers).toMatchObject({ "x-team-token": TEAM_TOKEN })
+    }))
 })
 
 describe("credentials reach only the two APIs", () => {

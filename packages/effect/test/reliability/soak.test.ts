@@ -47,8 +47,9 @@ const behaviours: ReadonlyArray<Block.BlockBehavior> = Array.from({ length: BEHA
 /** The instants (after its start) at which a wait polls: at once, then after each delay of the schedule. */
 const pollInstants = (until: number): ReadonlyArray<number> => {
   const instants = [0]
+  // The n-th wait is base × 1.5ⁿ⁻¹, none longer than the cap (`Polling.exponential`).
   for (let n = 1, at = 0; ; n++) {
-    at += Math.min(Duration.toMillis(base) * 1.5 ** n, Duration.toMillis(cap))
+    at += Math.min(Duration.toMillis(base) * 1.5 ** (n - 1), Duration.toMillis(cap))
     if (at > until) return instants
     instants.push(at)
   }
@@ -222,7 +223,7 @@ describe("soak", () => {
           expect({ polls, settled }).toEqual(expected(start + HOUR * fraction))
           // One task in flight per worker, always.
           expect(tasks.length - settled).toBe(TASKS)
-          return { heap: yield* heapAfterGc, polls, settled, created: yield* emulator.createdTasks }
+          return { heap: yield* heapAfterGc, polls, settled, created: yield* emulator.createdTasks() }
         })
 
       const early = yield* measure(0.2)
