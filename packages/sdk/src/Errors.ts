@@ -5,7 +5,11 @@
  *
  * @since 0.1.0
  */
-import { Failure } from "@oomol-cloud-task/contract"
+import type * as Failure from "@oomol-cloud-task/contract/Failure"
+
+// The contract's codes written out, checked equal to them by `satisfies`: the
+// contract's module also holds their schemas, which an `import` of the
+// package must not load.
 
 /**
  * Codes a failed task run can carry.
@@ -13,7 +17,10 @@ import { Failure } from "@oomol-cloud-task/contract"
  * @since 0.1.0
  * @category codes
  */
-export const RunTaskErrorCode = Failure.RunTaskErrorCode
+export const RunTaskErrorCode = {
+  INSUFFICIENT_QUOTA: "INSUFFICIENT_QUOTA",
+  PAYMENT_REQUIRED: "PAYMENT_REQUIRED"
+} as const satisfies typeof Failure.RunTaskErrorCode
 /** @since 0.1.0 @category codes */
 export type RunTaskErrorCode = Failure.RunTaskErrorCode
 /** Lets `RunTaskErrorCode.INSUFFICIENT_QUOTA` name a type too. @since 0.1.0 */
@@ -30,15 +37,27 @@ export declare namespace RunTaskErrorCode {
  * @since 0.1.0
  * @category codes
  */
-export const UploadErrorCode = Failure.UploadErrorCode
+export const UploadErrorCode = {
+  INIT_UPLOAD_FAILED: "INIT_UPLOAD_FAILED",
+  MISSING_PRESIGNED_URL: "MISSING_PRESIGNED_URL",
+  UPLOAD_FAILED: "UPLOAD_FAILED",
+  NETWORK_ERROR: "NETWORK_ERROR",
+  UPLOAD_CANCELLED: "UPLOAD_CANCELLED",
+  RETRY_EXHAUSTED: "RETRY_EXHAUSTED",
+  GET_UPLOAD_URL_FAILED: "GET_UPLOAD_URL_FAILED"
+} as const satisfies typeof Failure.UploadErrorCode
 /** @since 0.1.0 @category codes */
 export type UploadErrorCode = Failure.UploadErrorCode
 
 // A name on the prototype, not on each instance: `String(error)` reads
 // `ApiError: …` even when a bundler renames the class, and the name stays out
-// of `JSON.stringify(error)` and of the fields a console prints.
-const named = (constructor: { readonly prototype: Error }, name: string) =>
+// of `JSON.stringify(error)` and of the fields a console prints. The class's
+// own `name` too, which Node prints an uncaught error by (`Xc [ApiError]: …`
+// under a minifier's name): so the bundle needs no `keepNames`.
+const named = (constructor: { readonly prototype: Error }, name: string) => {
+  Object.defineProperty(constructor, "name", { value: name, configurable: true })
   Object.defineProperty(constructor.prototype, "name", { value: name, writable: true, configurable: true })
+}
 
 /**
  * The service answered with a non-2xx status. `message` is the reason the
@@ -100,8 +119,10 @@ named(MalformedResponseError, "MalformedResponseError")
 
 /**
  * No answer came: the connection failed or dropped, or a request took longer
- * than `requestTimeoutMs`. `requestSent` is `false` only when the connection
- * could not be made at all. `cause` is what the transport reported.
+ * than `requestTimeoutMs`. `requestSent` is `false` only when the request
+ * provably never left the machine (no address, no connection, a TLS handshake
+ * refused, a port `fetch` blocks): then a creation is safe to send again.
+ * `cause` is what the transport reported.
  *
  * It is a `TypeError` because the official SDK let `fetch`'s own rejection
  * through, and that is a `TypeError` in every runtime ("fetch failed",

@@ -4,16 +4,8 @@
  *
  * @since 0.1.0
  */
-import { CloudTaskClient } from "@oomol-cloud-task/effect"
-import type * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
-import * as Stream from "effect/Stream"
-import type { Errors } from "@oomol-cloud-task/effect"
-import { fromClientError } from "./internal/failure.js"
-import { awaitAllOptions, follow, pollingOptions, resultData } from "./internal/options.js"
-import * as Runner from "./internal/runner.js"
-import * as Transport from "./internal/transport.js"
-import * as Upload from "./internal/upload.js"
+import type { Engine } from "./internal/engine.js"
+import * as Loader from "./internal/loader.js"
 import type {
   AwaitAllOptions,
   AwaitOptions,
@@ -36,7 +28,6 @@ import type {
   TaskLogsResponse,
   TaskResultData,
   TaskResultResponse,
-  TaskResultSuccess,
   UploadInput,
   UploadOptions
 } from "./Types.js"
@@ -49,7 +40,18 @@ declare global {
   }
 }
 
-type Service = CloudTaskClient.Service
+// A browser has no `process`; a Node program may set the base URL for every client.
+const environmentBaseUrl = (): string | undefined => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const value = env?.OOMOL_BASE_URL
+  return value === undefined || value.trim() === "" ? undefined : value
+}
+
+// An iterator whose first `next()` waits for the engine; `return()` and
+// `throw()` reach the engine's own iterator once it has started.
+async function* waitFor<A>(engine: Promise<Engine>, iterate: (engine: Engine) => AsyncIterableIterator<A>) {
+  yield* iterate(await engine)
+}
 
 /**
  * A client of OOMOL Cloud Task API v3, a drop-in for the official
@@ -73,23 +75,42 @@ type Service = CloudTaskClient.Service
  * @category client
  */
 export class OomolTaskClient {
-  readonly #runner: Runner.Runner
+  // The Effect client under this one, with its runtime. Its module is loaded
+  // by the first client created (see `internal/loader.ts`): calls made until
+  // then wait for it, in the order they were made; later ones go straight to
+  // it, as if there were no loading at all.
+  readonly #engine: Promise<Engine>
+  #ready: Engine | undefined
 
   constructor(options: ClientOptions = {}) {
-    this.#runner = Runner.make(Transport.clientLayer(options))
+    // Read now, as the options were always read: each option, and OOMOL_BASE_URL.
+    const settings: ClientOptions = {
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl ?? environmentBaseUrl(),
+      fetch: options.fetch,
+      defaultHeaders: options.defaultHeaders,
+      credentials: options.credentials,
+      retries: options.retries,
+      requestTimeoutMs: options.requestTimeoutMs
+    }
+    this.#engine = Loader.engine().then(({ Engine }) => (this.#ready = new Engine(settings)))
+    // A client never called does not report a failed load; its calls do.
+    this.#engine.catch(() => {})
   }
 
-  #call<A>(use: (client: Service) => Effect.Effect<A, Errors.CloudTaskError>, signal?: AbortSignal): Promise<A> {
-    return this.#runner.run(CloudTaskClient.CloudTaskClient.use(use), signal)
+  #call<A>(use: (engine: Engine) => Promise<A>): Promise<A> {
+    const ready = this.#ready
+    return ready === undefined ? this.#engine.then(use) : use(ready)
   }
 
-  #stream<A>(use: (client: Service) => Stream.Stream<A, Errors.CloudTaskError>, signal?: AbortSignal) {
-    return this.#runner.iterate(Stream.unwrap(CloudTaskClient.CloudTaskClient.useSync(use)), signal)
+  #iterate<A>(use: (engine: Engine) => AsyncIterableIterator<A>): AsyncIterableIterator<A> {
+    const ready = this.#ready
+    return ready === undefined ? waitFor(this.#engine, use) : use(ready)
   }
 
   /** Creates a task. `type` is always sent as `"serverless"`; `webhookUrl` and `metadata` are dropped. */
   createTask(request: CreateTaskRequest, options?: RequestOptions): Promise<CreateTaskResponse> {
-    return this.#call((c) => c.createTask(request), options?.signal)
+    return this.#call((engine) => engine.createTask(request, options))
   }
 
   /** Creates a task and waits until it succeeds (its result) or fails (`TaskFailedError`). */
@@ -97,24 +118,22 @@ export class OomolTaskClient {
     request: CreateTaskRequest,
     awaitOptions?: AwaitOptions
   ): Promise<CreateAndWaitResponse<T>> {
-    return this.#call((c) => c.createAndWait(request, pollingOptions(awaitOptions)), awaitOptions?.signal) as Promise<
-      CreateAndWaitResponse<T>
-    >
+    return this.#call((engine) => engine.createAndWait<T>(request, awaitOptions))
   }
 
   /** One page of the current user's tasks. `size` must be an integer from 1 to 100. */
   listTasks(query?: ListTasksQuery, options?: RequestOptions): Promise<TaskListResponse> {
-    return this.#call((c) => c.listTasks(query), options?.signal) as Promise<TaskListResponse>
+    return this.#call((engine) => engine.listTasks(query, options))
   }
 
   /** The latest task of each workload: 1 to 50 IDs, as an array or a comma-separated string. */
   getLatestTasks(workloadIDs: ReadonlyArray<string> | string, options?: RequestOptions): Promise<LatestTasksResponse> {
-    return this.#call((c) => c.getLatestTasks(workloadIDs), options?.signal) as Promise<LatestTasksResponse>
+    return this.#call((engine) => engine.getLatestTasks(workloadIDs, options))
   }
 
   /** A task's details. */
   getTask(taskID: string, options?: RequestOptions): Promise<TaskDetailResponse> {
-    return this.#call((c) => c.getTask(taskID), options?.signal) as Promise<TaskDetailResponse>
+    return this.#call((engine) => engine.getTask(taskID, options))
   }
 
   /** Alias of {@link getTask}. */
@@ -124,7 +143,7 @@ export class OomolTaskClient {
 
   /** A task's current result state. */
   getTaskResult<T = TaskResultData>(taskID: string, signal?: AbortSignal): Promise<TaskResultResponse<T>> {
-    return this.#call((c) => c.getTaskResult(taskID, { resultData }), signal) as Promise<TaskResultResponse<T>>
+    return this.#call((engine) => engine.getTaskResult<T>(taskID, signal))
   }
 
   /**
@@ -133,19 +152,17 @@ export class OomolTaskClient {
    * the wait as an `ApiError`.
    */
   awaitResult<T = TaskResultData>(taskID: string, options?: AwaitOptions): Promise<TaskResultResponse<T>> {
-    return this.#call((c) => c.awaitResult(taskID, pollingOptions(options)), options?.signal) as Promise<
-      TaskResultResponse<T>
-    >
+    return this.#call((engine) => engine.awaitResult<T>(taskID, options))
   }
 
   /** Limits, queue counts and pause state. */
   getDashboard(options?: RequestOptions): Promise<DashboardResponse> {
-    return this.#call((c) => c.getDashboard(), options?.signal) as Promise<DashboardResponse>
+    return this.#call((engine) => engine.getDashboard(options))
   }
 
   /** Pauses (`true`) or resumes (`false`) the current user's queue. */
   setTasksPause(paused: boolean, options?: RequestOptions): Promise<SetTasksPauseResponse> {
-    return this.#call((c) => c.setTasksPause(paused), options?.signal) as Promise<SetTasksPauseResponse>
+    return this.#call((engine) => engine.setTasksPause(paused, options))
   }
 
   /** Pauses the current user's queue. */
@@ -160,9 +177,7 @@ export class OomolTaskClient {
 
   /** One page (1-based, about 100 entries) of a task's logs. Not in the official SDK. */
   getTaskLogs(taskID: string, options?: TaskLogsOptions): Promise<TaskLogsResponse> {
-    return this.#call((c) => c.getTaskLogs(taskID, { page: options?.page }), options?.signal) as Promise<
-      TaskLogsResponse
-    >
+    return this.#call((engine) => engine.getTaskLogs(taskID, options))
   }
 
   /**
@@ -175,7 +190,7 @@ export class OomolTaskClient {
    * ```
    */
   tasks(query?: ListTasksQuery, options?: RequestOptions): AsyncIterableIterator<TaskListItem> {
-    return this.#stream((c) => c.listAllTasks(query), options?.signal) as AsyncIterableIterator<TaskListItem>
+    return this.#iterate((engine) => engine.tasks(query, options))
   }
 
   /**
@@ -184,9 +199,7 @@ export class OomolTaskClient {
    * {@link awaitResult}. Not in the official SDK.
    */
   watch<T = TaskResultData>(taskID: string, options?: AwaitOptions): AsyncIterableIterator<TaskResultResponse<T>> {
-    return this.#stream((c) => c.watch(taskID, pollingOptions(options)), options?.signal) as AsyncIterableIterator<
-      TaskResultResponse<T>
-    >
+    return this.#iterate((engine) => engine.watch<T>(taskID, options))
   }
 
   /**
@@ -195,9 +208,7 @@ export class OomolTaskClient {
    * SDK.
    */
   logs(taskID: string, options?: LogsOptions): AsyncIterableIterator<LogEntry> {
-    return this.#stream((c) => c.logs(taskID, { follow: follow(options) }), options?.signal) as AsyncIterableIterator<
-      LogEntry
-    >
+    return this.#iterate((engine) => engine.logs(taskID, options))
   }
 
   /**
@@ -210,18 +221,7 @@ export class OomolTaskClient {
     taskIDs: Iterable<string>,
     options?: AwaitAllOptions
   ): AsyncIterableIterator<SettledTask<T>> {
-    return this.#stream(
-      (c) =>
-        Stream.map(
-          c.awaitAll(taskIDs, awaitAllOptions(options)),
-          ({ result, taskID }): SettledTask<T> =>
-            Result.match(result, {
-              onFailure: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
-              onSuccess: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
-            })
-        ),
-      options?.signal
-    )
+    return this.#iterate((engine) => engine.awaitAll<T>(taskIDs, options))
   }
 
   /**
@@ -231,7 +231,7 @@ export class OomolTaskClient {
    * `concurrency` parts are in flight; each is tried `retries` times.
    */
   uploadFile(file: UploadInput, options?: UploadOptions): Promise<string> {
-    return Upload.uploadFile((use, signal) => this.#call(use, signal), file, options)
+    return this.#call((engine) => engine.uploadFile(file, options))
   }
 
   /**
@@ -239,7 +239,7 @@ export class OomolTaskClient {
    * frees the client's runtime. Later calls reject with `ClientDisposedError`.
    */
   dispose(): Promise<void> {
-    return this.#runner.dispose()
+    return this.#call((engine) => engine.dispose())
   }
 
   /** `await using client = new OomolTaskClient(…)` disposes it at the end of the block. */

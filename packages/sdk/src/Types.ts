@@ -7,7 +7,9 @@
  *
  * @since 0.1.0
  */
-import type { Logs, Queue, Task } from "@oomol-cloud-task/contract"
+import type * as Logs from "@oomol-cloud-task/contract/Logs"
+import type * as Queue from "@oomol-cloud-task/contract/Queue"
+import type * as Task from "@oomol-cloud-task/contract/Task"
 
 /** A contract type as the official SDK spells it: writable all the way down, `unknown` left alone. */
 type Writable<T> = unknown extends T ? T

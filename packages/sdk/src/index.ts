@@ -4,6 +4,11 @@
  *
  * @since 0.1.0
  */
+import { Engine } from "./internal/engine.js"
+import { useEngine } from "./internal/loader.js"
+
+// Bundled here: a browser loads one file, and a user's bundler sees it all.
+useEngine(() => Promise.resolve({ Engine }))
 
 /** @since 0.1.0 */
 export * from "./Errors.js"

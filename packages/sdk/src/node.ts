@@ -7,13 +7,15 @@
  *
  * @since 0.1.0
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeTransport from "./internal/nodeTransport.js"
-import { provideNative } from "./internal/transport.js"
-import { provideFileSystem } from "./internal/upload.js"
+import { useEngine } from "./internal/loader.js"
 
-provideFileSystem(NodeFileSystem.layer)
-provideNative(NodeTransport.layer)
+// In a chunk of its own (as undici and `node:fs` are in theirs): loaded by the
+// first client created, not by an `import` of the package.
+useEngine(() => import("./internal/nodeEngine.js"))
 
 /** @since 0.1.0 */
-export * from "./index.js"
+export * from "./Errors.js"
+/** @since 0.1.0 */
+export * from "./OomolTaskClient.js"
+/** @since 0.1.0 */
+export * from "./Types.js"

@@ -83,7 +83,8 @@ describe("watch(taskID)", () => {
 
 describe("logs(taskID)", () => {
   it("reads every page of a task's logs", async () => {
-    const full = Array.from({ length: 100 }, (_, i) => ({ type: "BlockLog", job_id: String(i) }))
+    // A BlockLog carries its text (the contract decodes each kind in its own shape).
+    const full = Array.from({ length: 100 }, (_, i) => ({ type: "BlockLog", job_id: String(i), log: `line ${i}` }))
     const s = scriptedFetch((call) => {
       const page = Number(call.url.searchParams.get("page"))
       return { json: { logs: page === 1 ? full : page === 2 ? [{ type: "SessionFinished" }] : [] } }
@@ -101,7 +102,10 @@ describe("logs(taskID)", () => {
       if (call.url.searchParams.get("page") !== "1") return { json: { logs: [] } }
       reads += 1
       if (reads === 2) ended = true
-      const logs = [{ type: "BlockLog", job_id: "1" }, ...(reads >= 2 ? [{ type: "BlockLog", job_id: "2" }] : [])]
+      const logs = [
+        { type: "BlockLog", job_id: "1", log: "one" },
+        ...(reads >= 2 ? [{ type: "BlockLog", job_id: "2", log: "two" }] : [])
+      ]
       return { json: { logs: reads >= 3 ? [...logs, { type: "SessionFinished", job_id: "3" }] : logs } }
     })
     const entries = await collect(clientWith(s.fetch).logs("t", { follow: true, intervalMs: 1 }))
@@ -169,6 +173,17 @@ describe("dispose()", () => {
     expect(later).toBeInstanceOf(ClientDisposedError)
     expect(String(later)).toBe("ClientDisposedError: This OomolTaskClient has been disposed; create a new one to make more calls")
     await client.dispose()
+  })
+
+  it("reaches the calls and iterators made as the client was created, before its engine was loaded", async () => {
+    const s = scriptedFetch(() => running(1))
+    const client = new OomolTaskClient({ baseUrl: "https://api.test", fetch: s.fetch })
+    const waiting = client.awaitResult("t", { intervalMs: 60_000 }).catch((e: unknown) => e)
+    const first = client.watch("t", { intervalMs: 60_000 })[Symbol.asyncIterator]().next().catch((e: unknown) => e)
+    await client.dispose()
+    expect(await waiting).toBeInstanceOf(ClientDisposedError)
+    expect(await first).toBeInstanceOf(ClientDisposedError)
+    await expect(client.getDashboard()).rejects.toBeInstanceOf(ClientDisposedError)
   })
 
   it("closes an iterator left open without break, so its timeout's timer does not keep the process alive", async () => {

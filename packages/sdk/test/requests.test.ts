@@ -1,3 +1,10 @@
+import { build } from "esbuild"
+import { execFile } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import {
   ApiError,
   InvalidInputError,
@@ -124,9 +131,9 @@ describe("what goes on the wire", () => {
   })
 
   it("getTaskLogs asks for the page given", async () => {
-    const s = scriptedFetch(() => ({ json: { logs: [{ type: "BlockLog", stacks: "[1]" }] } }))
+    const s = scriptedFetch(() => ({ json: { logs: [{ type: "BlockLog", log: "hello", stacks: "[1]" }] } }))
     const page = await clientWith(s.fetch).getTaskLogs("t", { page: 2 })
-    expect(page.logs[0]).toEqual({ type: "BlockLog", stacks: [1] })
+    expect(page.logs[0]).toEqual({ type: "BlockLog", log: "hello", stacks: [1] })
     expect(s.calls[0]!.url.pathname + s.calls[0]!.url.search).toBe("/v3/users/me/tasks/t/logs?page=2")
   })
 })
@@ -216,6 +223,41 @@ describe("failures as the official classes", () => {
     expect((error as Error).name).toBe("ApiError")
     expect((error as Error).message).toBe("Request failed: 500")
     expect(String(error)).not.toMatch(/FiberFailure|\{/)
+  })
+
+  it("an uncaught one prints under its own name from a minified bundle, not as `Xc [ApiError]`", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "oomol-sdk-names-"))
+    try {
+      // Minified as the published bundle is (no keepNames): the classes get short names.
+      await build({
+        entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))],
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "neutral",
+        conditions: ["@oomol-cloud-task/source", "module", "import", "default"],
+        mainFields: ["module", "main"],
+        outfile: join(dir, "sdk.mjs"),
+        logLevel: "warning"
+      })
+      const thrown = {
+        ApiError: `new ApiError("Request failed: 500", 500)`,
+        TaskMayExistError: `new TaskMayExistError("Request failed: 502", "502", 502)`,
+        NetworkError: `new NetworkError("GET /v3/users/me/dashboard failed: refused", false)`
+      }
+      for (const [name, expression] of Object.entries(thrown)) {
+        writeFileSync(join(dir, "main.mjs"), `import { ${name} } from "./sdk.mjs"\nthrow ${expression}\n`)
+        const { stderr } = await promisify(execFile)(process.execPath, [join(dir, "main.mjs")]).then(
+          () => ({ stderr: "" }),
+          (e: { stderr: string }) => e
+        )
+        const message = expression.slice(expression.indexOf('"') + 1, expression.indexOf('",'))
+        expect(stderr).toContain(`\n${name}: ${message}\n`)
+        expect(stderr).not.toContain(`[${name}]`)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("an invalid base URL rejects the first call with a readable error", async () => {

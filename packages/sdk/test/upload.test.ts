@@ -6,7 +6,7 @@
 import { Fault, type RunningEmulator, startEmulator } from "@oomol-cloud-task/emulator"
 import { ApiError, InvalidInputError, OomolTaskClient, UploadError } from "oomol-cloud-task-sdk"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdtempSync, openAsBlob, rmSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
@@ -74,13 +74,29 @@ describe("what uploadFile takes", () => {
     expect(url).toMatch(/\/notes\.txt$/)
   })
 
-  it("a path that does not exist rejects with Node's own error, before anything is sent", async () => {
+  it("a path that does not exist: an UploadError saying so, Node's own error its cause, before anything is sent", async () => {
     const before = emulator.requests("uploadInit")
-    const error = await client().uploadFile(join(directory, "missing.bin"), { uploadBaseUrl: uploadBaseUrl() })
-      .catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: "ENOENT" })
+    const path = join(directory, "missing.bin")
+    const error = await client().uploadFile(path, { uploadBaseUrl: uploadBaseUrl() }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UploadError)
+    expect(error).toMatchObject({ code: "UPLOAD_FAILED", statusCode: undefined, message: `Cannot upload ${path}: no such file` })
+    expect((error as UploadError).cause).toMatchObject({ code: "ENOENT" })
     expect(emulator.requests("uploadInit")).toBe(before)
   })
+
+  const notFiles: ReadonlyArray<readonly [string, () => string, string]> = [
+    ["a directory", () => directory, "it is a directory, not a regular file"],
+    ["a device", () => "/dev/zero", "it is a character device, not a regular file"]
+  ]
+  for (const [name, path, why] of notFiles) {
+    it(`${name}: an UploadError with a code and the reason, before anything is sent`, async () => {
+      const before = emulator.requests("uploadInit")
+      const error = await client().uploadFile(path(), { uploadBaseUrl: uploadBaseUrl() }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(UploadError)
+      expect(error).toMatchObject({ code: "UPLOAD_FAILED", message: `Cannot upload ${path()}: ${why}` })
+      expect(emulator.requests("uploadInit")).toBe(before)
+    })
+  }
 
   it("anything else is an InvalidInputError, before anything is sent", async () => {
     const before = emulator.requests("uploadInit")
@@ -151,6 +167,45 @@ describe("failures", () => {
       statusCode: 500,
       message: "Failed after 1 attempts: Upload failed with status 500"
     })
+  })
+})
+
+describe("a file that changes during the upload", () => {
+  // A fetch that changes the file once the first part is in, while the others are still to be read.
+  const changingAfterFirstPart = (change: () => void): typeof fetch => {
+    let parts = 0
+    return async (input, init) => {
+      const response = await fetch(input, init)
+      if (init?.method === "PUT" && ++parts === 1) change()
+      return response
+    }
+  }
+  const changes: ReadonlyArray<readonly [string, (path: string) => void, string]> = [
+    ["shrinks", (path) => truncateSync(path, PART + PART / 2), `the file ended before byte ${2 * PART}: it shrank during the upload`],
+    ["grows", (path) => appendFileSync(path, "more"), `the file changed during the upload: it was ${3 * PART} bytes, now ${3 * PART + 4}`]
+  ]
+  for (const [name, change, why] of changes) {
+    it(`${name}: an UploadError with a code and the reason; the file's URL is never asked for`, async () => {
+      const path = join(directory, `changing-${name}.bin`)
+      writeFileSync(path, random(3 * PART))
+      const before = emulator.requests("uploadUrl")
+      const error = await client({ fetch: changingAfterFirstPart(() => change(path)) })
+        .uploadFile(path, { uploadBaseUrl: uploadBaseUrl(), concurrency: 1 })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(UploadError)
+      expect(error).toMatchObject({ code: "UPLOAD_FAILED", message: `Cannot upload ${path}: ${why}` })
+      expect(emulator.requests("uploadUrl")).toBe(before)
+    })
+  }
+
+  it("a Blob from fs.openAsBlob whose file changed: an UploadError with the reason, never a defect", async () => {
+    const path = join(directory, "changed-blob.bin")
+    writeFileSync(path, random(2 * PART))
+    const blob = await openAsBlob(path)
+    appendFileSync(path, "more")
+    const error = await client().uploadFile(blob, { uploadBaseUrl: uploadBaseUrl() }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UploadError)
+    expect(error).toMatchObject({ code: "UPLOAD_FAILED", message: "Cannot read the file: The blob could not be read" })
   })
 })
 

@@ -2,7 +2,7 @@
  * The one place an Effect client failure becomes the error a Promise caller
  * catches.
  */
-import { Errors } from "@oomol-cloud-task/effect"
+import * as Errors from "@oomol-cloud-task/effect/Errors"
 import * as Duration from "effect/Duration"
 import {
   ApiError,
@@ -36,15 +36,21 @@ export const fromClientError = (error: Errors.CloudTaskError): Error => {
         code: error.code,
         statusCode: error.statusCode
       })
+    case "ResultDataMismatch":
+      // The facade reads resultData unchecked (Schema.Unknown), so this comes only from a caller's own schema.
+      return new MalformedResponseError(error.message, 200, error.resultData)
     case "PollTimeout":
       return new TimeoutError(error.message)
     case "UploadError":
-      // What made it fail (an ApiError whose body says why, a NetworkError), as its facade class.
+      // What made it fail (an ApiError whose body says why, a NetworkError) as
+      // its facade class; Node's own error for a file that could not be read.
       return new UploadError(
         error.message,
         error.statusCode,
         error.code,
-        Errors.isCloudTaskError(error.cause) ? { cause: fromClientError(error.cause) } : undefined
+        error.cause === undefined
+          ? undefined
+          : { cause: Errors.isCloudTaskError(error.cause) ? fromClientError(error.cause) : error.cause }
       )
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The facade's transport in Node: the Effect client on undici's dispatcher
  * (`UndiciHttpClient`) instead of the global `fetch`, whose WHATWG layer costs
- * about twice the CPU of the request under it (`pnpm bench`). undici is loaded
- * on a client's first request, so importing the package stays fast.
+ * about twice the CPU of the request under it (`pnpm bench`). undici and the
+ * client on it are loaded on a client's first request, so importing the
+ * package stays fast.
  */
-import { CloudTaskClient, UndiciHttpClient, Upload } from "@oomol-cloud-task/effect"
+import * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
+import * as Upload from "@oomol-cloud-task/effect/Upload"
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
@@ -18,8 +20,11 @@ import type { ClientLayer } from "./transport.js"
 export const layer: ClientLayer = (options) =>
   Layer.unwrap(
     Effect.gen(function*() {
+      const [undici, UndiciHttpClient] = yield* Effect.promise(() =>
+        Promise.all([import("undici"), import("@oomol-cloud-task/effect/UndiciHttpClient")])
+      )
       // undici is CommonJS: its exports are the module's default, in Node and in a bundle's chunk alike.
-      const { Agent, interceptors } = (yield* Effect.promise(() => import("undici"))).default
+      const { Agent, interceptors } = undici.default
       const agent = yield* Effect.acquireRelease(
         Effect.sync(() => new Agent()),
         (agent) => Effect.promise(() => agent.destroy())

@@ -1,8 +1,10 @@
 /**
  * The official SDK's options, read into the Effect client's.
  */
-import { Api } from "@oomol-cloud-task/contract"
-import { type CloudTaskClient, Polling, Retry } from "@oomol-cloud-task/effect"
+import * as Api from "@oomol-cloud-task/contract/Api"
+import type * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
+import * as Polling from "@oomol-cloud-task/effect/Polling"
+import * as Retry from "@oomol-cloud-task/effect/Retry"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
@@ -21,7 +23,8 @@ export const schedule = (options: Pick<AwaitOptions, "intervalMs" | "backoff">):
   const base = millis(options.intervalMs, DEFAULT_INTERVAL)
   return options.backoff?.strategy === BackoffStrategy.Fixed
     ? Polling.fixed(base)
-    : Polling.exponential({ base, cap: millis(options.backoff?.maxIntervalMs, DEFAULT_INTERVAL) })
+    // The official n-th wait is min(max, intervalMs × 1.5ⁿ) from n = 1: an exponential whose first wait is intervalMs × 1.5.
+    : Polling.exponential({ base: base * 1.5, cap: millis(options.backoff?.maxIntervalMs, DEFAULT_INTERVAL) })
 }
 
 /**
@@ -44,13 +47,6 @@ export const pollingOptions = (options: AwaitOptions | AwaitAllOptions = {}): Po
   }
 }
 
-// A browser has no `process`; a Node program may set the base URL for every client.
-const environmentBaseUrl = (): string | undefined => {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  const value = env?.OOMOL_BASE_URL
-  return value === undefined || value.trim() === "" ? undefined : value
-}
-
 /** The Effect client's options for `awaitAll`: the polling options, and how many tasks at once (default 16). */
 export const awaitAllOptions = (options: AwaitAllOptions = {}) => {
   const concurrency = options.concurrency
@@ -70,10 +66,13 @@ export const follow = (options: LogsOptions = {}): boolean | Schedule.Schedule<u
     ? true
     : Polling.fixed(millis(options.intervalMs, DEFAULT_INTERVAL))
 
-/** The Effect client's options for the official ones. */
+/**
+ * The Effect client's options for the official ones (`OomolTaskClient` has
+ * already put `OOMOL_BASE_URL` in `baseUrl` when none was given).
+ */
 export const clientOptions = (options: ClientOptions): CloudTaskClient.Options => ({
   apiKey: options.apiKey === undefined || options.apiKey === "" ? undefined : Redacted.make(options.apiKey),
-  baseUrl: options.baseUrl ?? environmentBaseUrl() ?? Api.DEFAULT_BASE_URL,
+  baseUrl: options.baseUrl ?? Api.DEFAULT_BASE_URL,
   defaultHeaders: options.defaultHeaders,
   credentials: options.credentials ?? "include",
   retry: typeof options.retries !== "number" || Number.isNaN(options.retries)

@@ -4,7 +4,8 @@
  * every failure rejected as the facade's error (the error itself, never an
  * interruption's generic `Error`).
  */
-import type { CloudTaskClient, Errors } from "@oomol-cloud-task/effect"
+import type * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
+import type * as Errors from "@oomol-cloud-task/effect/Errors"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -13,7 +14,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Pull from "effect/Pull"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { ClientDisposedError } from "../Errors.js"
+import { ClientDisposedError, InvalidInputError } from "../Errors.js"
 import { abortError, toRejection } from "./failure.js"
 
 type Client = CloudTaskClient.CloudTaskClient
@@ -27,6 +28,17 @@ export interface Runner {
   ) => AsyncIterableIterator<A>
   readonly dispose: () => Promise<void>
 }
+
+/**
+ * Whether `signal` can be listened to as an `AbortSignal` (one of another
+ * realm too). Anything else given as `signal` is refused before the call
+ * starts: listening to it would throw after the call had begun, leaving it
+ * running where `dispose()` cannot reach it.
+ */
+const isSignal = (signal: unknown): signal is AbortSignal =>
+  typeof signal === "object" && signal !== null && typeof (signal as AbortSignal).aborted === "boolean" &&
+  typeof (signal as AbortSignal).addEventListener === "function" &&
+  typeof (signal as AbortSignal).removeEventListener === "function"
 
 export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner => {
   const runtime = ManagedRuntime.make(layer)
@@ -42,6 +54,10 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   const run = <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal): Promise<A> =>
     new Promise<A>((resolve, reject) => {
       if (disposed) return reject(new ClientDisposedError())
+      // `null` is no signal, as `undefined` is.
+      if (signal !== undefined && signal !== null && !isSignal(signal)) {
+        return reject(new InvalidInputError("signal must be an AbortSignal"))
+      }
       if (signal?.aborted) return reject(abortError(signal))
       const fiber = runtime.runFork(effect)
       // Set once the caller's signal or dispose() has interrupted the call.

@@ -3,7 +3,9 @@
  * Every runtime has `fetch`; the Node entry point adds a faster transport of
  * its own (see `nodeTransport.ts`), used unless the caller passes a `fetch`.
  */
-import { CloudTaskClient, type Errors } from "@oomol-cloud-task/effect"
+import * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
+import * as Errors from "@oomol-cloud-task/effect/Errors"
+import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
@@ -41,8 +43,20 @@ const fetchLayer = (fetch: typeof globalThis.fetch | undefined): Layer.Layer<Htt
     Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch === undefined ? globalFetch : asOfficialFetch(fetch)))
   )
 
-/** The Effect client a facade client runs: on the runtime's own transport, or on `fetch`. */
-export const clientLayer = (options: ClientOptions): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>
-  options.fetch === undefined && native !== undefined
+/**
+ * The Effect client a facade client runs: on the runtime's own transport, or
+ * on `fetch`. A `fetch` that is not a function fails every call at once, as an
+ * invalid base URL does (`null` is no `fetch`, as the official SDK reads it).
+ */
+export const clientLayer = (options: ClientOptions): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> => {
+  const fetch: unknown = options.fetch ?? undefined
+  if (fetch !== undefined && typeof fetch !== "function") {
+    const refused = new Errors.InvalidInput({ message: "fetch must be a function" })
+    return Layer.effect(CloudTaskClient.CloudTaskClient, Effect.fail(refused))
+  }
+  return fetch === undefined && native !== undefined
     ? native(clientOptions(options))
-    : CloudTaskClient.layer(clientOptions(options)).pipe(Layer.provide(fetchLayer(options.fetch)))
+    : CloudTaskClient.layer(clientOptions(options)).pipe(
+      Layer.provide(fetchLayer(fetch as typeof globalThis.fetch | undefined))
+    )
+}

@@ -2,23 +2,54 @@
  * `uploadFile` as the official SDK defines it, on the Effect client's upload:
  * what it accepts, `retries`, `onProgress(0..100)` and `UPLOAD_CANCELLED`.
  */
-import { type CloudTaskClient, Errors, Upload } from "@oomol-cloud-task/effect"
+import type * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
+import * as Errors from "@oomol-cloud-task/effect/Errors"
+import * as Upload from "@oomol-cloud-task/effect/Upload"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import type * as Layer from "effect/Layer"
+import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { UploadError } from "../Errors.js"
 import type { UploadInput, UploadOptions } from "../Types.js"
 
-// Set by the Node entry point only, so a browser bundle never meets `node:fs`.
-let fileSystem: Layer.Layer<FileSystem.FileSystem> | undefined
+/** How `uploadFile` reads a file path. */
+export interface PathReader {
+  /** The file at `path`, read part by part. */
+  readonly source: (path: string) => Upload.Source<PlatformError.PlatformError, FileSystem.FileSystem>
+  readonly fileSystem: Layer.Layer<FileSystem.FileSystem>
+}
+
+// Set by the Node entry point only, so a browser bundle carries no file reading.
+let paths: PathReader | undefined
 
 /** Lets `uploadFile` read a path: called once by the Node entry point. */
-export const provideFileSystem = (layer: Layer.Layer<FileSystem.FileSystem>): void => {
-  fileSystem = layer
+export const providePaths = (reader: PathReader): void => {
+  paths = reader
 }
 
 const invalid = (message: string) => Effect.fail(new Errors.InvalidInput({ message }))
+
+// The file system's reasons, in a reader's words.
+const reasons: Partial<Record<PlatformError.SystemErrorTag, string>> = {
+  NotFound: "no such file",
+  PermissionDenied: "permission denied",
+  Busy: "the file is busy"
+}
+
+/** Why the file at `path` could not be uploaded, as an `UploadError`. */
+const unreadable = (path: string, error: PlatformError.PlatformError): Errors.UploadError => {
+  const { reason } = error
+  const cause: unknown = reason.cause
+  const why = reason.description ??
+    (reason._tag === "BadArgument" ? undefined : reasons[reason._tag]) ??
+    (cause instanceof Error ? cause.message : reason.message)
+  return new Errors.UploadError({
+    code: "UPLOAD_FAILED",
+    message: `Cannot upload ${path}: ${why}`,
+    cause: cause ?? error
+  })
+}
 
 /** The Effect client's upload of `file`: a path read part by part, anything else as it is. */
 const uploadOf = (
@@ -33,11 +64,12 @@ const uploadOf = (
       : Stream.runFoldEffect(client.uploadWithProgress(input, options), () => "", (url, event) =>
         Effect.as(report(event), event._tag === "Done" ? event.file.url : url))
   if (typeof file === "string") {
-    if (fileSystem === undefined) return invalid("a file path can be uploaded only in Node; pass a File, Blob or bytes")
-    // A file that cannot be read rejects with Node's own error (`code: "ENOENT"`, …).
-    return run(Upload.fromPath(file)).pipe(
-      Effect.catchTag("PlatformError", (error) => Effect.die(error.reason.cause instanceof Error ? error.reason.cause : error)),
-      Effect.provide(fileSystem)
+    if (paths === undefined) return invalid("a file path can be uploaded only in Node; pass a File, Blob or bytes")
+    // A file that cannot be read (or changed meanwhile) is an upload failure
+    // like any, its reason in words and Node's own error (`code: "ENOENT"`, …) as the cause.
+    return run(paths.source(file)).pipe(
+      Effect.catchTag("PlatformError", (error) => Effect.fail(unreadable(file, error))),
+      Effect.provide(paths.fileSystem)
     )
   }
   if (file instanceof ArrayBuffer) return run(new Uint8Array(file))
