@@ -28,6 +28,6 @@ it.effect("waits through a failed poll to the result", () =>
     const result = yield* Fiber.join(waiting)
 
     expect(result.resultData).toEqual([{ echoed: true }])
-    expect(yield* emulator.createdTasks).toBe(1)
+    expect(yield* emulator.createdTasks()).toBe(1)
     expect(yield* emulator.requests("getTaskResult")).toBeGreaterThanOrEqual(2)
   }).pipe(Effect.provide(TestLayer)))

@@ -18,10 +18,11 @@ try {
   console.log(`\n${url}`) // downloadable for a day
 } catch (error) {
   if (error instanceof UploadError) {
-    // INIT_UPLOAD_FAILED, UPLOAD_FAILED, RETRY_EXHAUSTED, UPLOAD_CANCELLED, …
+    // INIT_UPLOAD_FAILED, UPLOAD_FAILED (a path that cannot be read: its cause is Node's own
+    // error, ENOENT, EACCES, …), RETRY_EXHAUSTED, UPLOAD_CANCELLED, …
     console.error(`\n${error.code} ${error.statusCode ?? ""} ${error.message}`)
   } else {
-    throw error // a path that cannot be read rejects with Node's own error (ENOENT, EACCES, …)
+    throw error
   }
 } finally {
   await client.dispose()
