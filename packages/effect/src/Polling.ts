@@ -169,13 +169,14 @@ export const watch = <A>(
 ): Stream.Stream<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout> =>
   Stream.unwrap(Effect.map(poller(taskID, poll, options), ({ cutOff, next, timedOut }) => {
     const onProgress = options.onProgress
-    const statuses = Stream.fromEffectRepeat(next).pipe(
-      Stream.takeUntil((result) => Task.isTerminal(result.status)),
-      Stream.tap((result) =>
-        onProgress === undefined || Task.isTerminal(result.status)
-          ? Effect.void
-          : onProgress(result as Task.TaskResultInProgress, taskID)
-      )
+    // The callback runs in the repeated poll rather than through `Stream.tap`,
+    // whose concurrent machinery would follow it into every browser bundle.
+    const reported = onProgress === undefined ? next : Effect.tap(next, (result) =>
+      Task.isTerminal(result.status)
+        ? Effect.void
+        : onProgress(result as Task.TaskResultInProgress, taskID))
+    const statuses = Stream.fromEffectRepeat(reported).pipe(
+      Stream.takeUntil((result) => Task.isTerminal(result.status))
     )
     return cutOff === undefined ? statuses : Stream.interruptWhen(statuses, Effect.andThen(Effect.sleep(cutOff), timedOut))
   }))

@@ -29,34 +29,40 @@ export const entries = <E>(
     // once the next one has entries, so the last partial page is re-read.
     let current = 1
     let seen = 0
+    // Following: after each round, whether the task has ended (then one round
+    // more). Run in the round's last step rather than appended with
+    // `Stream.concat`, whose concurrent machinery would follow it into every
+    // browser bundle.
+    let over = false
+    let done = false
+    const afterRound = Effect.suspend(() => {
+      if (over) {
+        done = true
+        return Effect.void
+      }
+      return Effect.map(ended, (yes) => void (over = yes))
+    })
     const drain = Stream.paginate(
-      Option.none<ReadonlyArray<Logs.LogEntry>>(),
+      Option.none<ReadonlyArray<Logs.LogEntry>>() as Option.Option<ReadonlyArray<Logs.LogEntry>> | "check",
       (prefetched) =>
         Effect.gen(function*() {
+          // After the round's last entries have gone out.
+          if (prefetched === "check") {
+            yield* afterRound
+            return [[], Option.none()] as const
+          }
           const logs = Option.isSome(prefetched) ? prefetched.value : (yield* page(current)).logs
           const fresh = logs.slice(seen)
           seen = Math.max(seen, logs.length)
           const next = logs.length === 0 ? [] : (yield* page(current + 1)).logs
-          if (next.length === 0) return [fresh, Option.none()] as const
+          if (next.length === 0) return [fresh, follow === undefined ? Option.none() : Option.some("check" as const)] as const
           current += 1
           seen = 0
           return [fresh, Option.some(Option.some(next))] as const
         })
     )
     if (follow === undefined) return drain
-    let over = false
-    let done = false
-    const round = Stream.concat(
-      drain,
-      Stream.fromEffectDrain(Effect.suspend(() => {
-        if (over) {
-          done = true
-          return Effect.void
-        }
-        return Effect.map(ended, (yes) => void (over = yes))
-      }))
-    )
-    return Stream.repeat(round, Schedule.while(follow, () => !done))
+    return Stream.repeat(drain, Schedule.while(follow, () => !done))
   })
 
 const validateLogsPage = validate(Logs.LogsPage)

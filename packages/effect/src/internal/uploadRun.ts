@@ -4,8 +4,10 @@
  */
 import * as Wire from "@oomol-cloud-task/contract/Upload"
 import type * as Duration from "effect/Duration"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "../Errors.js"
 import * as Retry from "../Retry.js"
@@ -104,16 +106,50 @@ export const run = <E, R>(
       })
 
     // A part is read inside its slot, so at most `concurrency` parts (one more
-    // for a stream) are in memory at once.
-    yield* Stream.runDrain(
-      reader._tag === "Sequence"
-        ? Stream.mapEffect(Sources.cutParts(reader.stream, plan), sendPart, { concurrency })
-        : Stream.mapEffect(Stream.range(1, plan.totalParts), (n) =>
+    // for a stream) are in memory at once. Workers over a pull rather than
+    // `Stream.mapEffect`, whose concurrent machinery would follow it into
+    // every browser bundle.
+    if (reader._tag === "Sequence") {
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pull = yield* Stream.toPull(Sources.cutParts(reader.stream, plan))
+        // One worker pulls at a time (the others wait for its pull); the parts
+        // of a pull are taken in order.
+        let pulled: Array<Sources.Part> = []
+        let ended = false
+        let pulling: Deferred.Deferred<void> | undefined
+        const next: Effect.Effect<Sources.Part | undefined, InvalidInput | E> = Effect.suspend(() => {
+          if (pulled.length > 0 || ended) return Effect.succeed(pulled.shift())
+          if (pulling !== undefined) return Effect.andThen(Deferred.await(pulling), next)
+          const done = Deferred.makeUnsafe<void>()
+          pulling = done
+          return Pull.catchDone(
+            Effect.map(pull, (parts) => void (pulled = [...parts])),
+            () => Effect.sync(() => void (ended = true))
+          ).pipe(
+            Effect.ensuring(Effect.suspend(() => {
+              pulling = undefined
+              return Deferred.succeed(done, undefined)
+            })),
+            Effect.andThen(next)
+          )
+        })
+        const worker: Effect.Effect<void, UploadError | InvalidInput | E, R> = Effect.flatMap(
+          next,
+          (part) => (part === undefined ? Effect.void : Effect.andThen(sendPart(part), worker))
+        )
+        yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+      }))
+    } else {
+      yield* Effect.forEach(
+        Array.from({ length: plan.totalParts }, (_, i) => i + 1),
+        (n) =>
           Effect.flatMap(
             reader.read(...Wire.partRange(n, plan.partSize, plan.size)),
             (body) => sendPart({ n, body })
-          ), { concurrency })
-    )
+          ),
+        { concurrency, discard: true }
+      )
+    }
     // Before the file's URL is asked for: a source that changed meanwhile fails the upload.
     if (reader._tag === "Ranges" && reader.verify !== undefined) yield* reader.verify
     const file = yield* Effect.mapError(steps.fileUrl(uploadBaseUrl, started.data.upload_id), Plan.urlFailed)

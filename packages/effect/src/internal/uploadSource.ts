@@ -4,10 +4,13 @@
  * or gives its bytes once, in order (a `Stream`).
  */
 import * as Upload from "@oomol-cloud-task/contract/Upload"
+import * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as PlatformError from "effect/PlatformError"
+import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import { InvalidInput } from "../Errors.js"
 
@@ -173,27 +176,42 @@ export const cutParts = <E, R>(
       }
       return parts
     }
-    const feed = (chunk: Uint8Array): Effect.Effect<Array<Part>, InvalidInput> => {
+    // Appends a chunk to the parts; false when it is past the declared size.
+    const feed = (chunk: Uint8Array): boolean => {
       total += chunk.length
-      if (total > plan.size) {
-        return Effect.fail(new InvalidInput({ message: `the stream gave more bytes than its size, ${plan.size}` }))
-      }
-      const parts: Array<Part> = []
+      if (total > plan.size) return false
       for (let offset = 0; offset < chunk.length;) {
         const take = Math.min(buffer.length - filled, chunk.length - offset)
         buffer.set(chunk.subarray(offset, offset + take), filled)
         filled += take
         offset += take
-        parts.push(...full())
+        ready.push(...full())
       }
-      return Effect.succeed(parts)
+      return true
     }
-    return Stream.fromIterable(full()).pipe(
-      Stream.concat(Stream.flattenIterable(Stream.mapEffect(stream, feed))),
-      Stream.concat(Stream.suspend(() =>
-        total < plan.size
-          ? Stream.fail(new InvalidInput({ message: `the stream ended after ${total} of its ${plan.size} bytes` }))
-          : Stream.empty
-      ))
-    )
+    // Parts cut and not yet pulled downstream.
+    let ready: Array<Part> = full()
+    let over = false
+    // A pull over the source's pull rather than `concat`/`mapEffect`, whose
+    // concurrent machinery would follow them into every browser bundle.
+    return Stream.transformPull(stream, (upstream) => {
+      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<Part>, E | InvalidInput> = Effect.suspend(() => {
+        if (Arr.isArrayNonEmpty(ready)) {
+          const parts = ready
+          ready = []
+          return Effect.succeed(parts)
+        }
+        if (over) return Effect.fail(new InvalidInput({ message: `the stream gave more bytes than its size, ${plan.size}` }))
+        const more = Effect.flatMap(upstream, (chunks) => {
+          // The parts of the chunks before one past the size still go downstream first.
+          over = !chunks.every(feed)
+          return pull
+        })
+        return Pull.catchDone(more, (): Effect.Effect<never, InvalidInput | Cause.Done> =>
+          total < plan.size
+            ? Effect.fail(new InvalidInput({ message: `the stream ended after ${total} of its ${plan.size} bytes` }))
+            : Cause.done())
+      })
+      return Effect.succeed(pull)
+    })
   })

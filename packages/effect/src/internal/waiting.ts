@@ -2,9 +2,11 @@
  * Waiting for tasks: watching one, awaiting one, creating and awaiting, and
  * awaiting many. Each is a poll of the task's result on a `Polling` schedule.
  */
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import type { Service } from "../CloudTaskClient.js"
+import type { Service, Settled } from "../CloudTaskClient.js"
 import * as Polling from "../Polling.js"
 import * as Defaults from "./defaults.js"
 import * as Request from "./request.js"
@@ -28,13 +30,24 @@ export const make = (
     Effect.flatMap(tasks.createTask(request), ({ taskID }) =>
       Effect.map(awaitResult(taskID, options), (result) => ({ taskID, result })))
 
-  const awaitAll: Service["awaitAll"] = (taskIDs, options = {}) =>
-    Stream.fromIterable(taskIDs).pipe(
-      Stream.mapEffect(
-        (taskID) => Effect.map(Effect.result(awaitResult(taskID, options)), (result) => ({ taskID, result })),
-        { concurrency: options.concurrency ?? Defaults.awaitConcurrency, unordered: true }
-      )
-    )
+  // A queue filled by `Effect.forEach` rather than `Stream.mapEffect`, whose
+  // concurrent machinery would follow it into every browser bundle. The
+  // waits run in the stream's scope: they end with it.
+  const awaitAll: Service["awaitAll"] = <A>(
+    taskIDs: Iterable<string>,
+    options: Polling.AwaitOptions<A> & { readonly concurrency?: number | "unbounded" | undefined } = {}
+  ) =>
+    Stream.unwrap(Effect.gen(function*() {
+      const settled = yield* Queue.unbounded<Settled<A>, Cause.Done>()
+      yield* Effect.forEach(
+        taskIDs,
+        (taskID) =>
+          Effect.flatMap(Effect.result(awaitResult(taskID, options)), (result) => Queue.offer(settled, { taskID, result })),
+        { concurrency: options.concurrency ?? Defaults.awaitConcurrency, discard: true }
+        // Ends the stream when all have settled, or fails it with a defect.
+      ).pipe(Queue.into(settled), Effect.forkScoped)
+      return Stream.fromQueue(settled)
+    }))
 
   return { watch, awaitResult, createAndWait, awaitAll }
 }
