@@ -81,19 +81,34 @@ export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClie
       (request) => client.postprocess(Effect.map(request, HttpClientRequest.updateHeaders(hide))),
       client.preprocess
     )
-  return HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
-    const given = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
-    const init = routing.fetchHeaders === "drop" && given?.headers !== undefined
+  // What a request's context gets, from what it had: the same for every request
+  // of a runtime, so the last one is kept.
+  let givenInit: RequestInit | undefined
+  let init: RequestInit = ours
+  const initFor = (given: RequestInit | undefined): RequestInit => {
+    if (given === givenInit) return init
+    const kept = routing.fetchHeaders === "drop" && given?.headers !== undefined
       ? (({ headers: _, ...rest }) => rest)(given)
       : given
-    let updated = Context.add(context, FetchHttpClient.RequestInit, { ...init, ...ours })
+    givenInit = given
+    return init = { ...kept, ...ours }
+  }
+  let givenNames: ReadonlyArray<string | RegExp> | undefined
+  let names: ReadonlyArray<string | RegExp> = hidden
+  const namesFor = (given: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+    if (given === givenNames) return names
+    givenNames = given
+    return names = [...given, ...hidden]
+  }
+  return Sent.handOverIfKept(client, HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
+    let updated = Context.add(context, FetchHttpClient.RequestInit, initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit)))
     updated = Context.add(updated, HttpClient.TracerDisabledWhen, constTrue)
     updated = Context.add(updated, HttpClient.TracerPropagationEnabled, false)
     if (hidden.length > 0) {
-      updated = Context.add(updated, Headers.CurrentRedactedNames, [...Context.get(context, Headers.CurrentRedactedNames), ...hidden])
+      updated = Context.add(updated, Headers.CurrentRedactedNames, namesFor(Context.get(context, Headers.CurrentRedactedNames)))
     }
     return updated
-  }))
+  })))
 }
 
 /**
@@ -157,23 +172,29 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
   const maxBodySize = ByteSize.bytes(maxBytes)
   const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
 
+  // A transport that keeps time (UndiciHttpClient) gets the timeout with the
+  // request: a timer of its own, where a race would fork two fibers a request.
+  const handedOver = timeout !== undefined && Sent.keepsTime(client)
+  const timedOut = (what: string, sent: Sent.Written) =>
+    new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: Sent.mayHaveBeenSent(sent, undefined) })
+
   const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answers.Answer, NetworkError> =>
     Effect.suspend(() => {
-      const what = describe(request)
       // What the transport records of this try, if it can tell.
-      const sent: Sent.Written = { written: undefined }
+      const sent: Sent.Written = handedOver ? { written: undefined, timeout } : { written: undefined }
       const answer = client.execute(request).pipe(
         Effect.flatMap((response) => Answers.read(response, maxBytes)),
-        Effect.catchTag("HttpClientError", (error) => fromClientError(error, what, sent)),
-        Effect.provideService(Sent.CurrentWritten, sent),
-        Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+        Effect.catchTag("HttpClientError", (error) =>
+          sent.expired === true
+            ? Effect.fail(timedOut(describe(request), sent))
+            : fromClientError(error, describe(request), sent)),
+        Effect.updateContext((context: Context.Context<never>) =>
+          Context.add(Context.add(context, Sent.CurrentWritten, sent), HttpIncomingMessage.MaxBodySize, maxBodySize)
+        )
       )
-      return timeout === undefined ? answer : Effect.timeoutOrElse(answer, {
+      return timeout === undefined || handedOver ? answer : Effect.timeoutOrElse(answer, {
         duration: timeout,
-        orElse: () =>
-          Effect.fail(
-            new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: Sent.mayHaveBeenSent(sent, undefined) })
-          )
+        orElse: () => Effect.fail(timedOut(describe(request), sent))
       })
     })
 
@@ -255,16 +276,34 @@ export interface Api {
   readonly untilTaken: <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
+/**
+ * `Retry.retrying`, set up only once a first try failed: most tries succeed,
+ * and a retry's schedule costs as much as a request. The first failure is
+ * replayed to it, so it decides as if it had run from the start.
+ */
+const retryingOnFailure = (policy: Retry.RetryPolicy, shouldRetry: (error: RequestError) => boolean) => {
+  const retrying = Retry.retrying(policy, shouldRetry)
+  return <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.catch(effect, (first) => {
+      let replay = true
+      return retrying(Effect.suspend(() => {
+        if (!replay) return effect
+        replay = false
+        return Effect.fail(first)
+      }))
+    })
+}
+
 /** The endpoints' view of `sender`, retried on `policy`. */
 export const api = (sender: Sender, policy: Retry.RetryPolicy): Api => {
-  const idempotent = Retry.retrying(policy, Retry.isTransient)
+  const idempotent = retryingOnFailure(policy, Retry.isTransient)
   return {
     get: (path, decode, urlParams) =>
       idempotent(sender.json(HttpClientRequest.get(path, urlParams === undefined ? undefined : { urlParams }), decode)),
     post: (path, body, decode) =>
       sender.json(HttpClientRequest.post(path, { body: HttpBody.text(body, "application/json") }), decode),
     idempotent,
-    untilTaken: Retry.retrying(policy, Retry.isNotTaken)
+    untilTaken: retryingOnFailure(policy, Retry.isNotTaken)
   }
 }
 
@@ -274,8 +313,8 @@ export const api = (sender: Sender, policy: Retry.RetryPolicy): Api => {
  * of a request.
  */
 export const traced = (name: string, taskID?: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.tracer, (tracer) =>
-    tracer === Tracer.nativeTracer
+  Effect.withFiber((fiber) =>
+    fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
       ? effect
       : Effect.withSpan(effect, `CloudTaskClient.${name}`, {
         kind: "client",
