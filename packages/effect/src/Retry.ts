@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { RequestError } from "./Errors.js"
 import * as Defaults from "./internal/defaults.js"
+import * as Sent from "./internal/requestSent.js"
 
 /**
  * A retry policy: a schedule whose input is the failure just seen.
@@ -26,13 +27,16 @@ const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
 
 /**
  * A failure worth another try of an idempotent request: no answer, or a 408,
- * 429, 500, 502, 503 or 504.
+ * 429, 500, 502, 503 or 504. Not a failure that sending again cannot heal (a
+ * certificate no one trusts, a port the platform blocks, a request it refuses
+ * to build).
  *
  * @since 0.1.0
  * @category predicates
  */
 export const isTransient = (error: RequestError): boolean =>
-  error._tag === "NetworkError" || (error._tag === "ApiError" && transientStatuses.has(error.status))
+  (error._tag === "NetworkError" && !Sent.cannotHeal(error.cause)) ||
+  (error._tag === "ApiError" && transientStatuses.has(error.status))
 
 /**
  * A failure after which sending a task creation again cannot create a second

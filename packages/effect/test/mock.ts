@@ -16,7 +16,7 @@ export interface Recorded {
 
 export type Answer =
   | { readonly status?: number; readonly json?: unknown; readonly text?: string; readonly headers?: Record<string, string> }
-  | { readonly drop: "connect" | "reset" }
+  | { readonly drop: "connect" | "reset" | "tls" | "bad port" }
   | { readonly hang: true }
 
 export type Handler = (request: Recorded, index: number) => Answer | Effect.Effect<Answer>
@@ -58,9 +58,12 @@ export const mock = (handler: Handler): Mock => {
       const result = handler(recorded, requests.length - 1)
       const answer = Effect.isEffect(result) ? yield* Effect.raceFirst(result, aborted) : result
       if ("drop" in answer) {
-        const cause = answer.drop === "connect"
-          ? Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
-          : Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
+        const cause = {
+          connect: () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+          reset: () => Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+          tls: () => Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+          "bad port": () => new Error("bad port")
+        }[answer.drop]()
         return yield* Effect.fail(transportError(request, new TypeError("fetch failed", { cause })))
       }
       if ("hang" in answer) return yield* aborted

@@ -232,3 +232,33 @@ describe("answers that are not what the API describes", () => {
     }).pipe(Effect.provide(clientLayer(m)))
   })
 })
+
+describe("failures that sending again cannot heal", () => {
+  for (const drop of ["tls", "bad port"] as const) {
+    it.effect(`a read that failed with ${drop} is not tried again, and was not sent`, () => {
+      const { m } = scripted([{ drop }, ok])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).getTaskResult("t")))
+        expect(error).toMatchObject({ _tag: "NetworkError", requestSent: false })
+        expect(m.requests).toHaveLength(1)
+      }).pipe(Effect.provide(clientLayer(m)))
+    })
+
+    it.effect(`a creation that failed with ${drop} is a NetworkError, not sent again`, () => {
+      const { m } = scripted([{ drop }, { json: { taskID: "t" } }])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).createTask({ packageName: "p", packageVersion: "1.0.0", blockName: "b" })))
+        expect(error).toMatchObject({ _tag: "NetworkError", requestSent: false })
+        expect(m.requests).toHaveLength(1)
+      }).pipe(Effect.provide(clientLayer(m)))
+    })
+  }
+
+  it.effect("a refused connection still heals: tried again", () => {
+    const { m } = scripted([{ drop: "connect" }, ok])
+    return Effect.gen(function*() {
+      expect((yield* settle((yield* Client).getTaskResult("t"))).status).toBe("running")
+      expect(m.requests).toHaveLength(2)
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+})

@@ -303,7 +303,7 @@ export const api = (sender: Sender, policy: Retry.RetryPolicy): Api => {
     post: (path, body, decode) =>
       sender.json(HttpClientRequest.post(path, { body: HttpBody.text(body, "application/json") }), decode),
     idempotent,
-    untilTaken: retryingOnFailure(policy, Retry.isNotTaken)
+    untilTaken: retryingOnFailure(policy, (error) => Retry.isNotTaken(error) && Retry.isTransient(error))
   }
 }
 

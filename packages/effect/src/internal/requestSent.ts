@@ -84,6 +84,18 @@ const neverSentCodes: ReadonlySet<string> = new Set([
   "ERR_INVALID_ARG_VALUE"
 ])
 
+// Of those, a request the platform refuses to build: sending it again builds it the same way.
+const unbuildableCodes: ReadonlySet<string> = new Set([
+  "UND_ERR_INVALID_ARG",
+  "ERR_INVALID_CHAR",
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_HTTP_INVALID_HEADER_VALUE",
+  "ERR_INVALID_URL",
+  "ERR_UNESCAPED_CHARACTERS",
+  "ERR_INVALID_ARG_TYPE",
+  "ERR_INVALID_ARG_VALUE"
+])
+
 // TLS: Node's own codes, and OpenSSL's certificate verification results
 // (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, …).
 const tlsCode = /^(ERR_TLS_|ERR_SSL_)|CERT|_SIGNATURE$|^HOSTNAME_MISMATCH$|^INVALID_CA$/
@@ -112,6 +124,17 @@ export const causeChain = (cause: unknown): ReadonlyArray<Link> => {
 export const neverSent = (cause: unknown): boolean =>
   causeChain(cause).some((link) =>
     (typeof link.code === "string" && (neverSentCodes.has(link.code) || tlsCode.test(link.code))) ||
+    (typeof link.message === "string" && neverSentMessages.has(link.message))
+  )
+
+/**
+ * Whether `cause` is a failure that sending again cannot heal: a certificate
+ * no one trusts, a port the platform blocks, a request it refuses to build.
+ * A host that did not resolve or a connection refused may heal; these do not.
+ */
+export const cannotHeal = (cause: unknown): boolean =>
+  causeChain(cause).some((link) =>
+    (typeof link.code === "string" && (unbuildableCodes.has(link.code) || tlsCode.test(link.code))) ||
     (typeof link.message === "string" && neverSentMessages.has(link.message))
   )
 
