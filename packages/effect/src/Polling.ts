@@ -18,6 +18,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ApiError, PollTimeout, type RequestError, type ResultDataMismatch, TaskFailed } from "./Errors.js"
+import * as Attempts from "./internal/attempts.js"
 import * as Defaults from "./internal/defaults.js"
 
 /**
@@ -115,6 +116,11 @@ const poller = <A>(
       const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
       const deadline = timeout === undefined ? Infinity : clock.currentTimeMillisUnsafe() + Duration.toMillis(timeout)
       let lastError: RequestError | undefined
+      // Every failed try, a retried one too: a timeout that strikes while a
+      // poll is tried again still names what went wrong.
+      const listened = Effect.provideService(poll, Attempts.FailedAttempt, (error) => {
+        lastError = error
+      })
       // What the schedule was last fed: the answer, or none after a failed poll.
       let input: Option.Option<Task.TaskResult<A>> | undefined
       const giveUp = (after: Duration.Duration | undefined) => PollTimeout.after(taskID, after, lastError)
@@ -134,7 +140,7 @@ const poller = <A>(
       })
       const next: Effect.Effect<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout> = Effect.andThen(
         wait,
-        Effect.flatMap(Effect.result(poll), (answer) => {
+        Effect.flatMap(Effect.result(listened), (answer) => {
           if (Result.isSuccess(answer)) {
             input = Option.some(answer.success)
             return Effect.succeed(answer.success)

@@ -340,3 +340,19 @@ describe("tracing", () => {
     }).pipe(Effect.provide(clientLayer(m)), Effect.withTracer(tracer))
   })
 })
+
+describe("a timeout that strikes while a poll is being tried again", () => {
+  it.effect("still names the poll's failure: PollTimeout carries it and says it", () => {
+    // Answered 503 every time: the default policy tries the first poll again
+    // after about 0.5 s, then 1 s; the 1 s timeout strikes during that wait.
+    const { m } = scripted([{ status: 503, json: { message: "server busy" } }])
+    return Effect.gen(function*() {
+      const error = yield* Effect.flip(settle((yield* Client).awaitResult("t", { timeout: "1 second" })))
+      expect(m.requests.length).toBeLessThan(4)
+      expect(error).toMatchObject({ _tag: "PollTimeout" })
+      const timeout = error as Errors.PollTimeout
+      expect(timeout.lastError).toMatchObject({ _tag: "ApiError", status: 503 })
+      expect(timeout.message).toBe("Task polling timeout after 1 minutes. Last polling request error: server busy")
+    }).pipe(Effect.provide(clientLayer(m)))
+  })
+})

@@ -230,3 +230,13 @@ describe("abort", () => {
     }
   })
 })
+
+describe("a timeout while a poll is being tried again (retries on)", () => {
+  it("names the poll's failure, as the official SDK names the last polling error", async () => {
+    const s = polls([{ status: 503, json: { message: "server busy" } }])
+    const error = await rejection(clientWith(s.fetch, { retries: 3 }).awaitResult("t", { intervalMs: 60_000, timeoutMs: 300 }))
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(s.calls.length).toBeLessThan(4)
+    expect((error as Error).message).toBe("Task polling timeout after 1 minutes. Last polling request error: server busy")
+  })
+})

@@ -22,6 +22,7 @@ import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import * as Retry from "../Retry.js"
+import * as Attempts from "./attempts.js"
 import * as Answers from "./answer.js"
 import * as Defaults from "./defaults.js"
 import { fromClientError } from "./requestFailure.js"
@@ -286,11 +287,15 @@ const retryingOnFailure = (policy: Retry.RetryPolicy, shouldRetry: (error: Reque
   return <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.catch(effect, (first) => {
       let replay = true
-      return retrying(Effect.suspend(() => {
-        if (!replay) return effect
-        replay = false
-        return Effect.fail(first)
-      }))
+      const reported = Effect.tapError(effect, Attempts.report)
+      return Effect.andThen(
+        Attempts.report(first),
+        retrying(Effect.suspend(() => {
+          if (!replay) return reported
+          replay = false
+          return Effect.fail(first)
+        }))
+      )
     })
 }
 
