@@ -58,17 +58,8 @@ import { UPLOAD_PREFIX } from "./Uploads.js"
  * @since 0.1.0
  * @category options
  */
-export interface Options {
+export interface Options extends Engine.Settings {
   readonly port?: number
-  readonly apiKey?: string
-  readonly sessionToken?: string
-  readonly partSize?: number
-  readonly maxConcurrency?: number
-  readonly maxQueueSize?: number
-  readonly clock?: "virtual" | "real"
-  readonly startTime?: number
-  readonly blocks?: ReadonlyArray<BlockBehavior>
-  readonly ownerID?: string
 }
 
 /**

@@ -120,23 +120,21 @@ export const causeChain = (cause: unknown): ReadonlyArray<Link> => {
   return chain
 }
 
-/** Whether `cause` proves the request never left the machine. */
-export const neverSent = (cause: unknown): boolean =>
+const matches = (cause: unknown, codes: ReadonlySet<string>): boolean =>
   causeChain(cause).some((link) =>
-    (typeof link.code === "string" && (neverSentCodes.has(link.code) || tlsCode.test(link.code))) ||
+    (typeof link.code === "string" && (codes.has(link.code) || tlsCode.test(link.code))) ||
     (typeof link.message === "string" && neverSentMessages.has(link.message))
   )
+
+/** Whether `cause` proves the request never left the machine. */
+export const neverSent = (cause: unknown): boolean => matches(cause, neverSentCodes)
 
 /**
  * Whether `cause` is a failure that sending again cannot heal: a certificate
  * no one trusts, a port the platform blocks, a request it refuses to build.
  * A host that did not resolve or a connection refused may heal; these do not.
  */
-export const cannotHeal = (cause: unknown): boolean =>
-  causeChain(cause).some((link) =>
-    (typeof link.code === "string" && (unbuildableCodes.has(link.code) || tlsCode.test(link.code))) ||
-    (typeof link.message === "string" && neverSentMessages.has(link.message))
-  )
+export const cannotHeal = (cause: unknown): boolean => matches(cause, unbuildableCodes)
 
 /**
  * Whether a request that failed with `cause` may have reached the service:

@@ -15,9 +15,9 @@ import * as EmulatorClock from "./clock.js"
 import { type FaultQueues, makeQueues } from "./faults.js"
 
 /**
- * What an engine is made from: the emulator's options but the port (the
- * public `Emulator.Options`, declared here again so that nothing internal
- * imports the module that assembles it).
+ * What an engine is made from: the emulator's options but the port. The
+ * public `Emulator.Options` extends it, so that nothing internal imports the
+ * module that assembles it.
  */
 export interface Settings {
   readonly apiKey?: string
