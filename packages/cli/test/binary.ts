@@ -60,17 +60,10 @@ export type Setup = Awaited<ReturnType<typeof setup>>
 const cleanEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("OOMOL_") && name !== "PORT"))
 
-/** Runs `oomol-task <args>` to its end. */
-export const runCli = (
-  args: ReadonlyArray<string>,
-  env: Readonly<Record<string, string>> = {}
-): Promise<Result> =>
+/** Runs `command` from the repository root to its end, with all it printed. */
+const collect = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Promise<Result> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...cleanEnv(), ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
@@ -78,6 +71,13 @@ export const runCli = (
     child.on("error", reject)
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
+
+/** Runs `oomol-task <args>` to its end. */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
+): Promise<Result> =>
+  collect(process.execPath, [bin, ...args], { ...cleanEnv(), ...env })
 
 /** Starts `oomol-task <args>` and leaves it running. */
 export const startCli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
@@ -128,19 +128,7 @@ export const json = (text: string): any => JSON.parse(text)
  * real pipes, redirections and `| head`, as a user's shell would run them.
  */
 export const runShell = (script: string, env: Readonly<Record<string, string>> = {}): Promise<Result> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", script], {
-      cwd: root,
-      env: { ...cleanEnv(), NODE: process.execPath, CLI: bin, ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
+  collect("bash", ["-c", script], { ...cleanEnv(), NODE: process.execPath, CLI: bin, ...env })
 
 /**
  * Runs a shell command on a terminal of its own (util-linux `script` gives it a

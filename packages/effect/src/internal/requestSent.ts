@@ -56,6 +56,19 @@ export const CurrentWritten = Context.Reference<Written | undefined>("@oomol-clo
   defaultValue: () => undefined
 })
 
+// A request the platform refuses to build (an invalid header, URL or argument):
+// never sent, and sending it again builds it the same way.
+const unbuildableCodes: ReadonlySet<string> = new Set([
+  "UND_ERR_INVALID_ARG",
+  "ERR_INVALID_CHAR",
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_HTTP_INVALID_HEADER_VALUE",
+  "ERR_INVALID_URL",
+  "ERR_UNESCAPED_CHARACTERS",
+  "ERR_INVALID_ARG_TYPE",
+  "ERR_INVALID_ARG_VALUE"
+])
+
 // Codes of a failure before any byte of the request was written: resolving the
 // host, connecting, the TLS handshake, or a request the platform refuses to build.
 const neverSentCodes: ReadonlySet<string> = new Set([
@@ -73,27 +86,7 @@ const neverSentCodes: ReadonlySet<string> = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "ERR_SOCKET_CONNECTION_TIMEOUT",
   "EPROTO",
-  // A request undici or node:http refuses to build (an invalid header, URL or argument).
-  "UND_ERR_INVALID_ARG",
-  "ERR_INVALID_CHAR",
-  "ERR_INVALID_HTTP_TOKEN",
-  "ERR_HTTP_INVALID_HEADER_VALUE",
-  "ERR_INVALID_URL",
-  "ERR_UNESCAPED_CHARACTERS",
-  "ERR_INVALID_ARG_TYPE",
-  "ERR_INVALID_ARG_VALUE"
-])
-
-// Of those, a request the platform refuses to build: sending it again builds it the same way.
-const unbuildableCodes: ReadonlySet<string> = new Set([
-  "UND_ERR_INVALID_ARG",
-  "ERR_INVALID_CHAR",
-  "ERR_INVALID_HTTP_TOKEN",
-  "ERR_HTTP_INVALID_HEADER_VALUE",
-  "ERR_INVALID_URL",
-  "ERR_UNESCAPED_CHARACTERS",
-  "ERR_INVALID_ARG_TYPE",
-  "ERR_INVALID_ARG_VALUE"
+  ...unbuildableCodes
 ])
 
 // TLS: Node's own codes, and OpenSSL's certificate verification results
