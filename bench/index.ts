@@ -15,6 +15,7 @@ import * as Overhead from "./overhead.js"
 import * as Startup from "./startup.js"
 import { fromRoot, type Row, table } from "./support.js"
 import * as Upload from "./upload.js"
+import * as Workflow from "./workflow.js"
 
 const args = process.argv.slice(2)
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined)
@@ -25,7 +26,8 @@ const parts: Record<string, (options: { quick: boolean; log: typeof log }) => Pr
   overhead: Overhead.run,
   await: Await.run,
   upload: Upload.run,
-  startup: Startup.run
+  startup: Startup.run,
+  workflow: Workflow.run
 }
 
 const ROWS = "bench-rows "
