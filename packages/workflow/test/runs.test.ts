@@ -208,6 +208,8 @@ describe("what a run stores", () => {
         "CreationUncertain"
       ])
       if (timedOut._tag === "PollTimeout") expect(timedOut.lastError?._tag).toBe("ApiError")
+      // What the client said is kept whole: the wait the service asked for.
+      if (refused._tag === "ApiError") expect(refused.retryAfter && Duration.toMillis(refused.retryAfter)).toBe(30_000)
       for (const error of [refused, timedOut, failed, uncertain]) {
         if (error._tag === "RunCancelled") continue
         roundTrip(Runs.workflow.errorSchema, error)

@@ -23,7 +23,6 @@ import * as WorkflowEngine from "effect/workflow/WorkflowEngine"
 import { type CreateRequest, CreationUncertain } from "../Errors.js"
 import { InFlightGrace } from "../InFlightGrace.js"
 import * as Defaults from "./defaults.js"
-import * as Storable from "./storable.js"
 
 /** How one creation attempt settled. */
 const Outcome = Schema.Union([
@@ -56,7 +55,7 @@ const send = (request: CreateRequest, from: number) =>
         return { _tag: "NotTaken", message: error.message } satisfies Outcome
       case "ApiError":
         if (Retry.isNotTaken(error)) return { _tag: "NotTaken", message: error.message } satisfies Outcome
-        return yield* Effect.fail(Storable.apiError(error))
+        return yield* Effect.fail(error)
       case "InvalidInput":
         return yield* Effect.fail(error)
     }

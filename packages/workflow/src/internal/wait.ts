@@ -57,7 +57,7 @@ const pollOnce = (taskID: string, n: number) =>
       if (result._tag === "Failure") {
         const error = result.failure
         if (error._tag === "InvalidInput" || error._tag === "ResultDataMismatch") return yield* Effect.fail(error)
-        if (Polling.isPermanent(error)) return yield* Effect.fail(error._tag === "ApiError" ? Storable.apiError(error) : error)
+        if (Polling.isPermanent(error)) return yield* Effect.fail(error)
         return { _tag: "PollFailed" as const, error: Storable.requestError(error), at }
       }
       const answer = result.success
@@ -113,7 +113,8 @@ export const wait = <A>(taskID: string, since: number, options: WaitOptions<A>) 
       if (deadline !== undefined) {
         const left = deadline - outcome.at
         if (left <= 0) {
-          return yield* Effect.fail(Storable.pollTimeout(PollTimeout.after(taskID, Duration.millis(options.timeout!), lastError)))
+          // lastError was stored, so it is storable already.
+          return yield* Effect.fail(PollTimeout.after(taskID, Duration.millis(options.timeout!), lastError))
         }
         pause = Duration.min(pause, Duration.millis(left))
       }
