@@ -60,7 +60,7 @@ import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Layer from "effect/Layer"
 import type * as Undici from "undici"
-import { CurrentWritten, keepingTime } from "./internal/requestSent.js"
+import { CurrentWritten } from "./internal/requestSent.js"
 import { Exchange, transportError } from "./internal/undiciExchange.js"
 
 /**
@@ -164,14 +164,7 @@ const send = (
   }
   const maxBodySize = fiber.getRef(HttpIncomingMessage.MaxBodySize)
   const written = fiber.getRef(CurrentWritten)
-  // The client's timeout, when it hands it over, and this transport's own: the shorter strikes.
-  const clients = written?.timeout
-  const forClient = clients !== undefined && (timeout === undefined || Duration.isLessThan(clients, timeout))
-  const limits = {
-    timeout: forClient ? clients : timeout,
-    forClient,
-    maxBytes: maxBodySize === undefined ? undefined : Number(maxBodySize)
-  }
+  const limits = { timeout, maxBytes: maxBodySize === undefined ? undefined : Number(maxBodySize) }
   const exchange = (headers: Headers.Headers, body: Dispatcher.DispatchOptions["body"]) =>
     Effect.callback<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
       const inFlight = new Exchange(request, url, signal, limits, written, resume)
@@ -217,7 +210,7 @@ const asTimer = (timeout: Duration.Duration): Duration.Duration | undefined =>
     : undefined
 
 const clientOn = (dispatcher: Dispatcher, timeout: Duration.Duration | undefined): HttpClient.HttpClient =>
-  keepingTime(HttpClient.make((request, url, signal, fiber) => send(dispatcher, timeout, request, url, signal, fiber)))
+  HttpClient.make((request, url, signal, fiber) => send(dispatcher, timeout, request, url, signal, fiber))
 
 // undici is an optional peer dependency, loaded when first needed, by a
 // specifier bundlers leave alone: a browser build, or one without undici, must

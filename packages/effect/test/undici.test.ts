@@ -17,6 +17,7 @@ import {
   type HttpClientResponse,
   HttpIncomingMessage
 } from "effect/http"
+import { TestClock } from "effect/testing"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
 import { listening, settledBeyond } from "./reliability/support.js"
@@ -378,6 +379,22 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
       Layer.effect(HttpClient.HttpClient, Effect.map(UndiciHttpClient.make(), HttpClient.mapRequest((r) => r)))
     ]
   ]
+  // One timeout, the client's, on every transport: with the transport's own real-time
+  // timer it would strike only after a real minute.
+  it.effect("the client's requestTimeout is a timer of the fiber's Clock, on UndiciHttpClient too", () =>
+    Effect.gen(function*() {
+      emulator.fault("dashboard", Fault.hang())
+      const before = emulator.requests("dashboard")
+      const call = yield* Effect.forkChild(Effect.flip(Effect.flatMap(CloudTaskClient.CloudTaskClient, (c) => c.getDashboard())))
+      yield* TestClock.withLive(dashboardReached(before))
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Fiber.join(call)).toMatchObject({
+        _tag: "NetworkError",
+        message: "GET /v3/users/me/dashboard failed: no answer within 1m",
+        requestSent: true
+      })
+    }).pipe(Effect.provide(clientLayer({ retry: Retry.never, requestTimeout: "1 minute" }, UndiciHttpClient.layer()))))
+
   for (const [name, options, transport] of timeouts) {
     it.live(`a request with no answer in time is the same NetworkError: ${name}`, () =>
       Effect.gen(function*() {

@@ -6,9 +6,12 @@
 import * as Failure from "@oomol-cloud-task/contract/Failure"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as ByteSize from "effect/ByteSize"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { constTrue } from "effect/Function"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
@@ -101,7 +104,7 @@ export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClie
     givenNames = given
     return names = [...given, ...hidden]
   }
-  return Sent.handOverIfKept(client, HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
+  return HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
     let updated = Context.add(context, FetchHttpClient.RequestInit, initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit)))
     updated = Context.add(updated, HttpClient.TracerDisabledWhen, constTrue)
     updated = Context.add(updated, HttpClient.TracerPropagationEnabled, false)
@@ -109,7 +112,7 @@ export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClie
       updated = Context.add(updated, Headers.CurrentRedactedNames, namesFor(Context.get(context, Headers.CurrentRedactedNames)))
     }
     return updated
-  })))
+  }))
 }
 
 /**
@@ -143,6 +146,45 @@ const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…`
 
 const isOk = (status: number) => status >= 200 && status < 300
 
+/**
+ * `effect`, interrupted after `timeout` to fail with `onTimeout()` instead
+ * (the interruption aborts its request at the transport). The time is the
+ * fiber's `Clock`; on the real one a timer keeps it. One child fiber and one
+ * timer: `Effect.timeout` races two fibers, which costs as much as the rest
+ * of a request.
+ */
+const within = <A, E>(effect: Effect.Effect<A, E>, timeout: Duration.Duration, onTimeout: () => E): Effect.Effect<A, E> =>
+  Effect.withFiber((parent) =>
+    Effect.callback<A, E>((resume) => {
+      const child = Effect.runForkWith(parent.context)(effect)
+      let expired = false
+      const expire = () => {
+        expired = true
+        child.interruptUnsafe(parent.id)
+      }
+      const clock = parent.getRef(Clock.Clock)
+      let stop: () => void
+      if (clock === realClock()) {
+        const timer = setTimeout(expire, Duration.toMillis(timeout))
+        stop = () => clearTimeout(timer)
+      } else {
+        const sleeper = Effect.runForkWith(parent.context)(Effect.andThen(clock.sleep(timeout), Effect.sync(expire)))
+        stop = () => sleeper.interruptUnsafe(parent.id)
+      }
+      child.addObserver((exit) => {
+        stop()
+        resume(expired && Exit.hasInterrupts(exit) ? Effect.fail(onTimeout()) : exit)
+      })
+      return Effect.suspend(() => {
+        stop()
+        return Fiber.interrupt(child)
+      })
+    })
+  )
+
+/** Effect's own clock, as a fiber has it unless it is given another. */
+const realClock = (): Clock.Clock => Context.get(Context.empty(), Clock.Clock)
+
 /** Sends requests through one client, each within a timeout. */
 export interface Sender {
   /** Sends `request`; a 2xx JSON body is decoded, anything else is a `RequestError`. */
@@ -173,30 +215,21 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
   const maxBodySize = ByteSize.bytes(maxBytes)
   const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
 
-  // A transport that keeps time (UndiciHttpClient) gets the timeout with the
-  // request: a timer of its own, where a race would fork two fibers a request.
-  const handedOver = timeout !== undefined && Sent.keepsTime(client)
   const timedOut = (what: string, sent: Sent.Written) =>
     new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: Sent.mayHaveBeenSent(sent, undefined) })
 
   const exchange = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<Answers.Answer, NetworkError> =>
     Effect.suspend(() => {
       // What the transport records of this try, if it can tell.
-      const sent: Sent.Written = handedOver ? { written: undefined, timeout } : { written: undefined }
+      const sent: Sent.Written = { written: undefined }
       const answer = client.execute(request).pipe(
         Effect.flatMap((response) => Answers.read(response, maxBytes)),
-        Effect.catchTag("HttpClientError", (error) =>
-          sent.expired === true
-            ? Effect.fail(timedOut(describe(request), sent))
-            : fromClientError(error, describe(request), sent)),
+        Effect.catchTag("HttpClientError", (error) => fromClientError(error, describe(request), sent)),
         Effect.updateContext((context: Context.Context<never>) =>
           Context.add(Context.add(context, Sent.CurrentWritten, sent), HttpIncomingMessage.MaxBodySize, maxBodySize)
         )
       )
-      return timeout === undefined || handedOver ? answer : Effect.timeoutOrElse(answer, {
-        duration: timeout,
-        orElse: () => Effect.fail(timedOut(describe(request), sent))
-      })
+      return timeout === undefined ? answer : within(answer, timeout, () => timedOut(describe(request), sent))
     })
 
   const tooLarge = `a body larger than ${maxBytes} bytes`

@@ -10,8 +10,6 @@
  * platform refuses) is not sent; any other failure may have been seen.
  */
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
-import type * as HttpClient from "effect/http/HttpClient"
 
 /**
  * What a transport records of one request: `false` when it starts sending,
@@ -20,36 +18,7 @@ import type * as HttpClient from "effect/http/HttpClient"
  */
 export interface Written {
   written: boolean | undefined
-  /** The client's request timeout, kept by a transport that keeps time (see {@link keepsTime}). */
-  readonly timeout?: Duration.Duration | undefined
-  /** Set by that transport when the client's timeout, not its own, struck. */
-  expired?: boolean
 }
-
-// Transports that keep the client's request timeout themselves (a timer of
-// their own per request), and the clients the client built on one of them.
-const timekeepers = new WeakSet<object>()
-const handedOver = new WeakSet<object>()
-
-/** Marks `client`, a transport, as one that keeps the timeout of {@link Written} itself. @internal */
-export const keepingTime = (client: HttpClient.HttpClient): HttpClient.HttpClient => {
-  timekeepers.add(client)
-  return client
-}
-
-/**
- * `routed`, built on `transport` alone, hands its timeout over when
- * `transport` keeps time. Marked by its `postprocess`, which a
- * `HttpClient.mapRequest` keeps: a timer per request is cheaper than a race of
- * two fibers.
- */
-export const handOverIfKept = (transport: HttpClient.HttpClient, routed: HttpClient.HttpClient): HttpClient.HttpClient => {
-  if (timekeepers.has(transport)) handedOver.add(routed.postprocess)
-  return routed
-}
-
-/** Whether requests through `client` have their timeout kept by the transport. */
-export const keepsTime = (client: HttpClient.HttpClient): boolean => handedOver.has(client.postprocess)
 
 /** The record of the request being sent, provided by the client around each try. */
 export const CurrentWritten = Context.Reference<Written | undefined>("@oomol-cloud-task/effect/RequestWritten", {

@@ -37,8 +37,6 @@ const aborted = () => new Error("The request was aborted")
 export interface Limits {
   /** From sending to the last byte of the answer; none if undefined. */
   readonly timeout: Duration.Duration | undefined
-  /** Whether `timeout` is the client's (see `requestSent.ts`), not the transport's own. */
-  readonly forClient: boolean
   /** The largest answer body read, in bytes; none if undefined. */
   readonly maxBytes: number | undefined
 }
@@ -100,7 +98,6 @@ export class Exchange {
 
   private static expire(self: Exchange): void {
     self.timedOut = true
-    if (self.limits.forClient && self.written !== undefined) self.written.expired = true
     if (self.controller !== undefined) return self.abort(new Error(self.noAnswer()))
     // Still queued or connecting: give up now. Nothing was written, so the
     // service never saw it; when a connection comes, the request is dropped.
