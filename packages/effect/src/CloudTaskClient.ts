@@ -344,7 +344,7 @@ export type ConfigOptions = { readonly [K in keyof Options]?: Config.Config<Opti
 export const layerConfig = (
   configs: ConfigOptions = {}
 ): Layer.Layer<CloudTaskClient, InvalidInput | Config.ConfigError, HttpClient.HttpClient> => {
-  const all: Record<string, Config.Config<unknown>> = { ...Defaults.configs }
+  const all: Record<string, Config.Config<unknown>> = { ...Defaults.configs() }
   for (const [option, config] of Object.entries(configs)) {
     if (config !== undefined) all[option] = config
   }

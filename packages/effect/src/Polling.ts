@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import { type ApiError, PollTimeout, type RequestError, type ResultDataMismatch, TaskFailed } from "./Errors.js"
 import * as Attempts from "./internal/attempts.js"
 import * as Defaults from "./internal/defaults.js"
+import { within } from "./internal/within.js"
 
 /**
  * A poll every `interval`, the official `BackoffStrategy.Fixed`.
@@ -212,5 +213,5 @@ export const awaitResult = <A>(
           return onProgress === undefined ? loop : Effect.andThen(onProgress(result, taskID), loop)
         }
       )
-    return cutOff === undefined ? loop : Effect.timeoutOrElse(loop, { duration: cutOff, orElse: () => timedOut })
+    return cutOff === undefined ? loop : within(loop, cutOff, () => timedOut)
   })

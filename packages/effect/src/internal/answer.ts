@@ -48,7 +48,8 @@ export const read = (
     // expose Content-Encoding) can still decode to more: it is refused before it is parsed.
     return length <= maxBytes
       ? Effect.map(response.text, (text) => answer(text.length > maxBytes ? undefined : text))
-      : Effect.as(Effect.ignore(Stream.runDrain(Stream.take(response.stream, 1))), answer(undefined))
+      // (Not Effect.ignore, whose logging option would bring Effect's logger into a browser bundle.)
+      : Effect.match(Stream.runDrain(Stream.take(response.stream, 1)), { onFailure: () => answer(undefined), onSuccess: () => answer(undefined) })
   }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []

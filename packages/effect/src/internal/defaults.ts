@@ -45,15 +45,16 @@ const optionalText = (name: string): Config.Config<string | undefined> =>
   Config.map(Config.option(Config.String(name)), (value) => Option.getOrUndefined(Option.filter(value, (v) => v.trim() !== "")))
 
 /**
- * Where `layerConfig` reads an option no `Config` was given for. The key is
+ * Where `layerConfig` reads an option no `Config` was given for (made on
+ * demand: a program that never reads `Config` bundles none of it). The key is
  * required: missing or blank, the layer fails naming the variable, before
  * anything is sent.
  */
-export const configs: Readonly<Record<string, Config.Config<unknown>>> = {
+export const configs = (): Readonly<Record<string, Config.Config<unknown>>> => ({
   apiKey: Config.schema(
     Schema.Redacted(Schema.String.check(Schema.makeFilter((key: string) => key.trim() !== "", { message: "Expected a key, got blank text" }))),
     "OOMOL_API_KEY"
   ),
   baseUrl: optionalText("OOMOL_BASE_URL"),
   uploadBaseUrl: optionalText("OOMOL_UPLOAD_BASE_URL")
-}
+})

@@ -5,13 +5,10 @@
  */
 import * as Failure from "@oomol-cloud-task/contract/Failure"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
-import * as ByteSize from "effect/ByteSize"
-import * as Clock from "effect/Clock"
+import type * as ByteSize from "effect/ByteSize"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import { constTrue } from "effect/Function"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
@@ -31,6 +28,7 @@ import * as Defaults from "./defaults.js"
 import { fromClientError } from "./requestFailure.js"
 import * as Sent from "./requestSent.js"
 import { hidingValues } from "./requestSettings.js"
+import { within } from "./within.js"
 
 /** Decodes a parsed JSON body; built once per schema. */
 export type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError>
@@ -146,45 +144,6 @@ const clip = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…`
 
 const isOk = (status: number) => status >= 200 && status < 300
 
-/**
- * `effect`, interrupted after `timeout` to fail with `onTimeout()` instead
- * (the interruption aborts its request at the transport). The time is the
- * fiber's `Clock`; on the real one a timer keeps it. One child fiber and one
- * timer: `Effect.timeout` races two fibers, which costs as much as the rest
- * of a request.
- */
-const within = <A, E>(effect: Effect.Effect<A, E>, timeout: Duration.Duration, onTimeout: () => E): Effect.Effect<A, E> =>
-  Effect.withFiber((parent) =>
-    Effect.callback<A, E>((resume) => {
-      const child = Effect.runForkWith(parent.context)(effect)
-      let expired = false
-      const expire = () => {
-        expired = true
-        child.interruptUnsafe(parent.id)
-      }
-      const clock = parent.getRef(Clock.Clock)
-      let stop: () => void
-      if (clock === realClock()) {
-        const timer = setTimeout(expire, Duration.toMillis(timeout))
-        stop = () => clearTimeout(timer)
-      } else {
-        const sleeper = Effect.runForkWith(parent.context)(Effect.andThen(clock.sleep(timeout), Effect.sync(expire)))
-        stop = () => sleeper.interruptUnsafe(parent.id)
-      }
-      child.addObserver((exit) => {
-        stop()
-        resume(expired && Exit.hasInterrupts(exit) ? Effect.fail(onTimeout()) : exit)
-      })
-      return Effect.suspend(() => {
-        stop()
-        return Fiber.interrupt(child)
-      })
-    })
-  )
-
-/** Effect's own clock, as a fiber has it unless it is given another. */
-const realClock = (): Clock.Clock => Context.get(Context.empty(), Clock.Clock)
-
 /** Sends requests through one client, each within a timeout. */
 export interface Sender {
   /** Sends `request`; a 2xx JSON body is decoded, anything else is a `RequestError`. */
@@ -212,7 +171,8 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
   const { timeout } = options
   const maxBytes = options.maxResponseBytes ?? Defaults.maxResponseBytes
   // Transports that read a body whole (UndiciHttpClient) stop at the bound too.
-  const maxBodySize = ByteSize.bytes(maxBytes)
+  // A ByteSize is a branded bigint; its module would add 2 KiB to a browser bundle.
+  const maxBodySize = BigInt(maxBytes) as ByteSize.ByteSize
   const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
 
   const timedOut = (what: string, sent: Sent.Written) =>
@@ -229,7 +189,7 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
           Context.add(Context.add(context, Sent.CurrentWritten, sent), HttpIncomingMessage.MaxBodySize, maxBodySize)
         )
       )
-      return timeout === undefined ? answer : within(answer, timeout, () => timedOut(describe(request), sent))
+      return timeout === undefined ? answer : within(answer, timeout, () => Effect.fail(timedOut(describe(request), sent)))
     })
 
   const tooLarge = `a body larger than ${maxBytes} bytes`
