@@ -58,7 +58,7 @@ export const RunTaskErrorCode = {
 /** @since 0.1.0 @category errors */
 export type RunTaskErrorCode = (typeof RunTaskErrorCode)[keyof typeof RunTaskErrorCode]
 /** @since 0.1.0 @category errors */
-export const RunTaskErrorCodeSchema = Schema.Enum(RunTaskErrorCode)
+export const RunTaskErrorCodeSchema = Schema.Literals(Object.values(RunTaskErrorCode))
 
 const quotaWords = ["insufficient", "quota", "balance", "credit", "余额", "点数", "费用"] as const
 
@@ -103,4 +103,4 @@ export const UploadErrorCode = {
 /** @since 0.1.0 @category errors */
 export type UploadErrorCode = (typeof UploadErrorCode)[keyof typeof UploadErrorCode]
 /** @since 0.1.0 @category errors */
-export const UploadErrorCodeSchema = Schema.Enum(UploadErrorCode)
+export const UploadErrorCodeSchema = Schema.Literals(Object.values(UploadErrorCode))
