@@ -17,7 +17,6 @@
  *
  * @since 0.1.0
  */
-import * as Api from "@oomol-cloud-task/contract/Api"
 import type * as Logs from "@oomol-cloud-task/contract/Logs"
 import type * as Queue from "@oomol-cloud-task/contract/Queue"
 import type * as Task from "@oomol-cloud-task/contract/Task"
@@ -25,11 +24,8 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { flow, identity } from "effect/Function"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
@@ -45,19 +41,11 @@ import type {
   TaskFailed,
   TaskMayExist
 } from "./Errors.js"
+import * as Client from "./internal/client.js"
 import * as Defaults from "./internal/defaults.js"
-import { httpUrl } from "./internal/input.js"
-import * as Logs_ from "./internal/logs.js"
-import * as Queue_ from "./internal/queue.js"
-import * as Request from "./internal/request.js"
-import * as RequestSettings from "./internal/requestSettings.js"
-import * as Tasks from "./internal/tasks.js"
-import * as Uploads from "./internal/uploads.js"
-import { httpPartSender } from "./internal/uploadSenders.js"
-import * as Waiting from "./internal/waiting.js"
 import type * as Polling from "./Polling.js"
-import * as Retry from "./Retry.js"
-import * as Upload from "./Upload.js"
+import type * as Retry from "./Retry.js"
+import type * as Upload from "./Upload.js"
 
 /**
  * A task to create. Only serverless tasks exist: `type` is always sent as
@@ -262,41 +250,7 @@ export interface Options {
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
-  Effect.gen(function*() {
-    const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
-    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
-    const http = yield* HttpClient.HttpClient
-    const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
-    // Trimmed as fetch trims a header value; one no transport can send is refused here.
-    const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
-    const apis = Request.route(http, {
-      credentials,
-      followRedirects: false,
-      fetchHeaders: "keep",
-      hiddenHeaders: Object.keys(defaultHeaders)
-    }).pipe(HttpClient.mapRequest(flow(
-      HttpClientRequest.setHeaders(defaultHeaders),
-      // After the default headers: the key replaces an Authorization among them.
-      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
-      HttpClientRequest.acceptJson
-    )))
-    const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes }
-    const retry = options.retry ?? Retry.defaultPolicy
-    const taskApi = Request.api(
-      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), sending),
-      retry
-    )
-    // Upload requests carry full URLs: an upload may name its own upload API.
-    const uploadApi = Request.api(Request.sender(apis, sending), retry)
-    const { resultOf, statusOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
-    return CloudTaskClient.of({
-      ...tasks,
-      ...Queue_.make(taskApi),
-      ...Logs_.make(taskApi, { statusOf }),
-      ...Waiting.make({ createTask: tasks.createTask, resultOf }),
-      ...Upload.make(Uploads.make(uploadApi, uploadBaseUrl, httpPartSender(parts)))
-    })
-  })
+  Client.make(options)
 
 /**
  * The client as a layer. It still needs an `HttpClient`: `FetchHttpClient.layer`

@@ -10,6 +10,14 @@ import type {
   AwaitAllOptions,
   AwaitOptions,
   ClientOptions,
+  LogsOptions,
+  RequestOptions,
+  SettledTask,
+  TaskLogsOptions,
+  UploadInput,
+  UploadOptions
+} from "./Options.js"
+import type {
   CreateAndWaitResponse,
   CreateTaskRequest,
   CreateTaskResponse,
@@ -17,19 +25,13 @@ import type {
   LatestTasksResponse,
   ListTasksQuery,
   LogEntry,
-  LogsOptions,
-  RequestOptions,
   SetTasksPauseResponse,
-  SettledTask,
   TaskDetailResponse,
   TaskListItem,
   TaskListResponse,
-  TaskLogsOptions,
   TaskLogsResponse,
   TaskResultData,
-  TaskResultResponse,
-  UploadInput,
-  UploadOptions
+  TaskResultResponse
 } from "./Types.js"
 
 // Declared as @types/node and TypeScript's esnext lib declare it, so the

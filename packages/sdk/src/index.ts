@@ -15,4 +15,5 @@ export * from "./Errors.js"
 /** @since 0.1.0 */
 export * from "./OomolTaskClient.js"
 /** @since 0.1.0 */
+export * from "./Options.js"
 export * from "./Types.js"

@@ -14,6 +14,7 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Failure from "@oomol-cloud-task/contract/Failure"
 import { ApiError, NetworkError, type RequestError, UploadError } from "../Errors.js"
 import * as Request from "./request.js"
+import * as Routing from "./routing.js"
 import type { PartBody } from "./uploadSource.js"
 
 /** One PUT of a part. */
@@ -62,7 +63,7 @@ const readBlob = (blob: Blob): Effect.Effect<ArrayBuffer, UploadError> =>
  * one as it is.
  */
 export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
-  const bare = Request.route(client, { credentials: "omit", followRedirects: true, fetchHeaders: "drop", hiddenHeaders: [] })
+  const bare = Routing.route(client, { credentials: "omit", followRedirects: true, fetchHeaders: "drop", hiddenHeaders: [] })
   // One sender per timeout: every upload of a client usually shares one.
   const senders = new Map<number, Request.Sender>()
   const senderFor = (timeout: Duration.Duration) => {

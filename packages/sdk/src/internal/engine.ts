@@ -13,6 +13,14 @@ import type {
   AwaitAllOptions,
   AwaitOptions,
   ClientOptions,
+  LogsOptions,
+  RequestOptions,
+  SettledTask,
+  TaskLogsOptions,
+  UploadInput,
+  UploadOptions
+} from "../Options.js"
+import type {
   CreateAndWaitResponse,
   CreateTaskRequest,
   CreateTaskResponse,
@@ -20,19 +28,13 @@ import type {
   LatestTasksResponse,
   ListTasksQuery,
   LogEntry,
-  LogsOptions,
-  RequestOptions,
   SetTasksPauseResponse,
-  SettledTask,
   TaskDetailResponse,
   TaskListItem,
   TaskListResponse,
-  TaskLogsOptions,
   TaskLogsResponse,
   TaskResultResponse,
-  TaskResultSuccess,
-  UploadInput,
-  UploadOptions
+  TaskResultSuccess
 } from "../Types.js"
 import { InvalidInputError } from "../Errors.js"
 import { fromClientError } from "./failure.js"

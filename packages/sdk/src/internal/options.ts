@@ -9,7 +9,13 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import { type AwaitAllOptions, type AwaitOptions, BackoffStrategy, type ClientOptions, type LogsOptions } from "../Types.js"
+import {
+  type AwaitAllOptions,
+  type AwaitOptions,
+  BackoffStrategy,
+  type ClientOptions,
+  type LogsOptions
+} from "../Options.js"
 
 /** A millisecond option: a finite number ≥ 0 is used, anything else falls back to the default. */
 export const millis = (value: number | undefined, fallback: number): number =>

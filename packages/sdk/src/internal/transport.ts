@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
-import type { ClientOptions } from "../Types.js"
+import type { ClientOptions } from "../Options.js"
 import { clientOptions } from "./options.js"
 
 /** The Effect client on a transport, from the Effect client's options. */

@@ -11,7 +11,7 @@ import type * as Layer from "effect/Layer"
 import type * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
 import { UploadError } from "../Errors.js"
-import type { UploadInput, UploadOptions } from "../Types.js"
+import type { UploadInput, UploadOptions } from "../Options.js"
 
 /** How `uploadFile` reads a file path. */
 export interface PathReader {

@@ -1,0 +1,63 @@
+/**
+ * The client's construction: the `HttpClient` configured once for the two
+ * APIs, and the endpoints built on it (see `CloudTaskClient.make`).
+ */
+import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Effect from "effect/Effect"
+import { flow, identity } from "effect/Function"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Option from "effect/Option"
+import type { Options, Service } from "../CloudTaskClient.js"
+import type { InvalidInput } from "../Errors.js"
+import * as Retry from "../Retry.js"
+import * as Upload from "../Upload.js"
+import * as Defaults from "./defaults.js"
+import { httpUrl } from "./input.js"
+import * as Logs_ from "./logs.js"
+import * as Queue_ from "./queue.js"
+import * as Request from "./request.js"
+import * as RequestSettings from "./requestSettings.js"
+import * as Routing from "./routing.js"
+import * as Tasks from "./tasks.js"
+import * as Uploads from "./uploads.js"
+import { httpPartSender } from "./uploadSenders.js"
+import * as Waiting from "./waiting.js"
+
+/** Builds the service on the `HttpClient` in context. */
+export const make = (options: Options): Effect.Effect<Service, InvalidInput, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
+    const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
+    const http = yield* HttpClient.HttpClient
+    const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
+    // Trimmed as fetch trims a header value; one no transport can send is refused here.
+    const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
+    const apis = Routing.route(http, {
+      credentials,
+      followRedirects: false,
+      fetchHeaders: "keep",
+      hiddenHeaders: Object.keys(defaultHeaders)
+    }).pipe(HttpClient.mapRequest(flow(
+      HttpClientRequest.setHeaders(defaultHeaders),
+      // After the default headers: the key replaces an Authorization among them.
+      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
+      HttpClientRequest.acceptJson
+    )))
+    const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes }
+    const retry = options.retry ?? Retry.defaultPolicy
+    const taskApi = Request.api(
+      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), sending),
+      retry
+    )
+    // Upload requests carry full URLs: an upload may name its own upload API.
+    const uploadApi = Request.api(Request.sender(apis, sending), retry)
+    const { resultOf, statusOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
+    return {
+      ...tasks,
+      ...Queue_.make(taskApi),
+      ...Logs_.make(taskApi, { statusOf }),
+      ...Waiting.make({ createTask: tasks.createTask, resultOf }),
+      ...Upload.make(Uploads.make(uploadApi, uploadBaseUrl, httpPartSender(parts)))
+    } satisfies Service
+  })
