@@ -22,9 +22,8 @@ import { Effect, Exit, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { spawn } from "node:child_process"
 import { readdirSync, statSync } from "node:fs"
-import { createServer } from "node:net"
 import { join } from "node:path"
-import { startPostgres } from "../test/postgres.js"
+import { freePort, startPostgres } from "../test/postgres.js"
 
 const env = (name: string) => {
   const value = process.env[name]
@@ -103,14 +102,6 @@ const awaitAll = async () => {
   const wallMs = Date.now() - started
   await runtime.dispose()
   return { wallMs, failures }
-}
-
-const freePort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === "object" && address !== null ? address.port : 0
 }
 
 const cluster = async () => {

@@ -9,11 +9,10 @@ import { PollSchedule, TaskRuns } from "@oomol-cloud-task/workflow"
 import * as Cluster from "@oomol-cloud-task/workflow/Cluster"
 import { Effect, Exit, Layer, ManagedRuntime, Redacted } from "effect"
 import type * as ShardingConfig from "effect/cluster/ShardingConfig"
-import { createServer } from "node:net"
 import { rmSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bundle, type Child, start, until } from "./processes.js"
-import { type Postgres, startPostgres } from "./postgres.js"
+import { freePort, type Postgres, startPostgres } from "./postgres.js"
 
 const RUNS = Number(process.env.WORKFLOW_SCALE_RUNS ?? 1_000)
 
@@ -30,14 +29,6 @@ const sharding: Partial<ShardingConfig.ShardingConfig["Service"]> = {
 let postgres: Postgres
 let emulator: RunningEmulator
 let script: string
-
-const freePort = async (): Promise<number> => {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return typeof address === "object" && address !== null ? address.port : 0
-}
 
 const startRunner = async (name: string): Promise<Child> => {
   const runner = start(script, {

@@ -24,7 +24,8 @@ const binary = (name: string): string => {
   throw new Error(`${name} not found: the scale-out tests need PostgreSQL (Debian: apt-get install -y postgresql)`)
 }
 
-const freePort = async (): Promise<number> => {
+/** A port free on loopback now (the kernel picks it). */
+export const freePort = async (): Promise<number> => {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const address = server.address()
