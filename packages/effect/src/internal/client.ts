@@ -33,17 +33,19 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
     // Trimmed as fetch trims a header value; one no transport can send is refused here.
     const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
+    // Every request's headers, set by one mapping: each mapping copies the request.
+    const { headers } = flow(
+      HttpClientRequest.setHeaders(defaultHeaders),
+      // After the default headers: the key replaces an Authorization among them.
+      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
+      HttpClientRequest.acceptJson
+    )(HttpClientRequest.get(""))
     const apis = Routing.route(http, {
       credentials,
       followRedirects: false,
       fetchHeaders: "keep",
       hiddenHeaders: Object.keys(defaultHeaders)
-    }).pipe(HttpClient.mapRequest(flow(
-      HttpClientRequest.setHeaders(defaultHeaders),
-      // After the default headers: the key replaces an Authorization among them.
-      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
-      HttpClientRequest.acceptJson
-    )))
+    }).pipe(HttpClient.mapRequest(HttpClientRequest.setHeaders(headers)))
     const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes }
     const retry = options.retry ?? Retry.defaultPolicy
     const taskApi = Request.api(
