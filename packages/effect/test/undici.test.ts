@@ -20,7 +20,7 @@ import {
 import { TestClock } from "effect/testing"
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http"
 import { Agent } from "undici"
-import { listening, settledBeyond } from "./reliability/support.js"
+import { listening, settledBeyond, stalledAgent } from "./reliability/support.js"
 
 const BLOCK = { packageName: "@test/undici", packageVersion: "1.0.0", blockName: "main" }
 
@@ -237,16 +237,8 @@ describe("UndiciHttpClient", () => {
   it.live("a request still waiting for its connection: past its timeout, never sent (undici's connect-timeout code); aborted, failed at once", () =>
     Effect.gen(function*() {
       const { received, url } = yield* server((_, response) => response.end())
-      // A connection that never comes: the connector holds every attempt until the Agent goes.
-      const waiting: Array<(error: Error) => void> = []
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })),
-        (a) =>
-          Effect.promise(() => {
-            for (const give of waiting) give(new Error("gone"))
-            return a.destroy()
-          })
-      )
+      // A connection that never comes.
+      const { agent, waiting } = yield* stalledAgent
       const client = yield* UndiciHttpClient.make({ dispatcher: agent, timeout: "200 millis" })
       const error = yield* Effect.flip(client.post(url, { body: HttpBody.text("{}") }))
       expect(error.reason).toBeInstanceOf(HttpClientError.TransportError)
@@ -326,16 +318,8 @@ describe("CloudTaskClient on UndiciHttpClient", () => {
   it.live("a creation still waiting for a connection when the transport's time is up was never sent: a NetworkError, not TaskMayExist", () =>
     Effect.gen(function*() {
       const { received, url } = yield* server((_, response) => response.end("{}"))
-      // A connection that never comes: the connector holds every attempt until the Agent goes.
-      const waiting: Array<(error: Error) => void> = []
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })),
-        (a) =>
-          Effect.promise(() => {
-            for (const give of waiting) give(new Error("gone"))
-            return a.destroy()
-          })
-      )
+      // A connection that never comes.
+      const { agent } = yield* stalledAgent
       const client = yield* CloudTaskClient.make({ baseUrl: url, retry: Retry.never, requestTimeout: "1 minute" }).pipe(
         Effect.provide(Layer.effect(HttpClient.HttpClient, UndiciHttpClient.make({ dispatcher: agent, timeout: "300 millis" }))),
         Effect.orDie

@@ -15,8 +15,7 @@ import { Context, Effect, Layer, Redacted } from "effect"
 import { HttpClient } from "effect/http"
 import { readFileSync } from "node:fs"
 import { createServer as createHttpsServer } from "node:https"
-import { Agent } from "undici"
-import { closedPort, listening, transports } from "./support.js"
+import { closedPort, listening, stalledAgent, transports } from "./support.js"
 
 const BLOCK = { packageName: "@test/sent", packageVersion: "1.0.0", blockName: "main" }
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url))
@@ -85,16 +84,8 @@ describe("a creation that never left the machine is a NetworkError, requestSent:
 
   it.live("the client's own requestTimeout while the request still waits for its connection, over UndiciHttpClient", () =>
     Effect.gen(function*() {
-      // A connection that never comes: the connector holds every attempt until the Agent goes.
-      const waiting: Array<(error: Error) => void> = []
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })),
-        (a) =>
-          Effect.promise(() => {
-            for (const give of waiting) give(new Error("gone"))
-            return a.destroy()
-          })
-      )
+      // A connection that never comes.
+      const { agent } = yield* stalledAgent
       const client = yield* clientAt(
         "http://127.0.0.1:1",
         UndiciHttpClient.layer({ dispatcher: agent }),

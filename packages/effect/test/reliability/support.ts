@@ -12,6 +12,7 @@ import { FetchHttpClient, HttpClient, type HttpClientResponse } from "effect/htt
 import { readFileSync } from "node:fs"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
 import * as Net from "node:net"
+import { Agent } from "undici"
 
 /** Bounds an effect in real time, so a cell that would hang reads `HUNG` instead of stalling the suite. */
 const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -60,6 +61,25 @@ export const freshTransports: Readonly<Record<string, Layer.Layer<HttpClient.Htt
   "node:http": NodeHttpClient.layerNodeHttp,
   UndiciHttpClient: Layer.unwrap(Effect.map(undiciAgent, (dispatcher) => UndiciHttpClient.layer({ dispatcher })))
 }
+
+/**
+ * An undici `Agent` whose connections never come: its connector holds every
+ * attempt until the Agent goes (with the scope), so a request waits for its
+ * connection for as long as the test likes. `waiting` holds one entry per
+ * connection attempt held.
+ */
+export const stalledAgent = Effect.acquireRelease(
+  Effect.sync(() => {
+    const waiting: Array<(error: Error) => void> = []
+    const agent = new Agent({ connect: (_options, callback) => void waiting.push((e) => callback(e, null)) })
+    return { agent, waiting }
+  }),
+  ({ agent, waiting }) =>
+    Effect.promise(() => {
+      for (const give of waiting) give(new Error("gone"))
+      return agent.destroy()
+    })
+)
 
 /** The client on `transport`, pointed at a running emulator. */
 export const clientOn = (
