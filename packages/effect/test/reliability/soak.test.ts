@@ -19,6 +19,7 @@ import { Clock, Duration, Effect, Fiber, Layer, Redacted } from "effect"
 import { HttpClient, type HttpClientResponse } from "effect/http"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { simulatedClock } from "./support.js"
 
 const TASKS = 1_000
 const WAVES = 10
@@ -66,49 +67,6 @@ const expectedPolls = (start: number, life: number, until: number) => {
     if (at > life) return { polls, settled: true }
   }
   return { polls, settled: false }
-}
-
-/** A clock whose time moves only when told; sleepers due at an instant all wake together. */
-const simulatedClock = (start: number) => {
-  let now = start
-  let sleepers: Array<{ readonly at: number; readonly wake: () => void }> = []
-  const nanos = () => BigInt(Math.round(now * 1_000_000))
-  const clock: Clock.Clock = {
-    currentTimeMillisUnsafe: () => now,
-    currentTimeMillis: Effect.sync(() => now),
-    currentTimeNanosUnsafe: nanos,
-    currentTimeNanos: Effect.sync(nanos),
-    // Simulated time is the only time here: it never goes back.
-    monotonicTimeNanosUnsafe: nanos,
-    monotonicTimeNanos: Effect.sync(nanos),
-    sleep: (duration) =>
-      Effect.callback<void>((resume) => {
-        const sleeper = { at: now + Duration.toMillis(duration), wake: () => resume(Effect.void) }
-        sleepers.push(sleeper)
-        return Effect.sync(() => {
-          sleepers = sleepers.filter((s) => s !== sleeper)
-        })
-      })
-  }
-  return {
-    clock,
-    now: () => now,
-    sleeping: () => sleepers.length,
-    /** Wakes the sleepers due first, if they are due by `until`; answers whether there were any. */
-    wakeNext: (until: number): boolean => {
-      if (sleepers.length === 0) return false
-      const at = Math.min(...sleepers.map((s) => s.at))
-      if (at > until) return false
-      now = Math.max(now, at)
-      const due = sleepers.filter((s) => s.at <= at)
-      sleepers = sleepers.filter((s) => s.at > at)
-      due.forEach((s) => s.wake())
-      return true
-    },
-    setNow: (instant: number) => {
-      now = instant
-    }
-  }
 }
 
 // `--expose-gc` for this process only when vitest was not started with it.

@@ -242,6 +242,49 @@ export interface Cell {
   readonly requests: number
 }
 
+/** A clock whose time moves only when told; sleepers due at an instant all wake together. */
+export const simulatedClock = (start: number) => {
+  let now = start
+  let sleepers: Array<{ readonly at: number; readonly wake: () => void }> = []
+  const nanos = () => BigInt(Math.round(now * 1_000_000))
+  const clock: Clock.Clock = {
+    currentTimeMillisUnsafe: () => now,
+    currentTimeMillis: Effect.sync(() => now),
+    currentTimeNanosUnsafe: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    // Simulated time is the only time here: it never goes back.
+    monotonicTimeNanosUnsafe: nanos,
+    monotonicTimeNanos: Effect.sync(nanos),
+    sleep: (duration) =>
+      Effect.callback<void>((resume) => {
+        const sleeper = { at: now + Duration.toMillis(duration), wake: () => resume(Effect.void) }
+        sleepers.push(sleeper)
+        return Effect.sync(() => {
+          sleepers = sleepers.filter((s) => s !== sleeper)
+        })
+      })
+  }
+  return {
+    clock,
+    now: () => now,
+    sleeping: () => sleepers.length,
+    /** Wakes the sleepers due first, if they are due by `until`; answers whether there were any. */
+    wakeNext: (until: number): boolean => {
+      if (sleepers.length === 0) return false
+      const at = Math.min(...sleepers.map((s) => s.at))
+      if (at > until) return false
+      now = Math.max(now, at)
+      const due = sleepers.filter((s) => s.at <= at)
+      sleepers = sleepers.filter((s) => s.at > at)
+      due.forEach((s) => s.wake())
+      return true
+    },
+    setNow: (instant: number) => {
+      now = instant
+    }
+  }
+}
+
 /**
  * The time of a cell: a clock of its own that moves only when the call has
  * nothing left to do but wait, that is when every fiber it started is
@@ -265,31 +308,13 @@ export const cellTime = (emulator: Pick<RunningEmulator, "requests">, route: Rou
   // The first `hangs` requests the route receives in the call are held.
   let hangs = 0
   let before = 0
-  let now = Date.now()
-  let sleepers: Array<{ readonly at: number; readonly wake: () => void }> = []
+  const time = simulatedClock(Date.now())
   // The requests in flight, each with the route's count of requests when it started.
   const inFlight = new Set<{ readonly arrivals: number }>()
   const held = (request: { readonly arrivals: number }) =>
     emulator.requests(route) > request.arrivals && request.arrivals - before < hangs
   // Tasks scheduled by the call's fibers and not yet run: none means each is suspended.
   let pending = 0
-
-  const clock: Clock.Clock = {
-    currentTimeMillisUnsafe: () => now,
-    currentTimeMillis: Effect.sync(() => now),
-    currentTimeNanosUnsafe: () => BigInt(Math.round(now * 1_000_000)),
-    currentTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1_000_000))),
-    monotonicTimeNanosUnsafe: () => BigInt(Math.round(now * 1_000_000)),
-    monotonicTimeNanos: Effect.sync(() => BigInt(Math.round(now * 1_000_000))),
-    sleep: (duration) =>
-      Effect.callback<void>((resume) => {
-        const sleeper = { at: now + Duration.toMillis(duration), wake: () => resume(Effect.void) }
-        sleepers.push(sleeper)
-        return Effect.sync(() => {
-          sleepers = sleepers.filter((s) => s !== sleeper)
-        })
-      })
-  }
 
   const counting = (parent: Scheduler.Scheduler): Scheduler.Scheduler => ({
     executionMode: parent.executionMode,
@@ -347,12 +372,8 @@ export const cellTime = (emulator: Pick<RunningEmulator, "requests">, route: Rou
   const driver = Effect.forever(Effect.andThen(
     Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2))),
     Effect.sync(() => {
-      if (pending > 0 || sleepers.length === 0 || ![...inFlight].every(held)) return
-      const at = Math.min(...sleepers.map((s) => s.at))
-      now = Math.max(now, at)
-      const due = sleepers.filter((s) => s.at <= at)
-      sleepers = sleepers.filter((s) => s.at > at)
-      due.forEach((s) => s.wake())
+      if (pending > 0 || ![...inFlight].every(held)) return
+      time.wakeNext(Infinity)
     })
   ))
 
@@ -363,7 +384,7 @@ export const cellTime = (emulator: Pick<RunningEmulator, "requests">, route: Rou
       before = emulator.requests(route)
       const scheduler = counting(yield* Scheduler.Scheduler)
       const fiber = yield* Effect.forkChild(call).pipe(
-        Effect.provideService(Clock.Clock, clock),
+        Effect.provideService(Clock.Clock, time.clock),
         Effect.provideService(Scheduler.Scheduler, scheduler)
       )
       return yield* Effect.raceFirst(Fiber.join(fiber), driver)
