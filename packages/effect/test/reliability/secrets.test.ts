@@ -7,7 +7,7 @@
 import { CloudTaskClient, Errors, Polling, Retry } from "@oomol-cloud-task/effect"
 import { Fault, startEmulator } from "@oomol-cloud-task/emulator"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Layer, Logger, Redacted, References, Schedule, Stream } from "effect"
+import { Cause, Context, Effect, Layer, Logger, References, Schedule, Stream } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import { inspect } from "node:util"
 import { recordingTracer } from "../tracer.js"
@@ -225,14 +225,7 @@ describe("the requests a client builds", () => {
             })
           ))
       ).pipe(Layer.provide(transports.fetch!))
-      const client = yield* built(
-        CloudTaskClient.layer({
-          apiKey: Redacted.make(SECRET),
-          baseUrl: emulator.url,
-          uploadBaseUrl: emulator.uploadBaseUrl,
-          defaultHeaders
-        }).pipe(Layer.provide(printing), Layer.orDie)
-      )
+      const client = yield* built(clientOn(emulator, printing, { defaultHeaders, retry: Retry.defaultPolicy }))
       yield* client.getDashboard()
 
       expect(seen).toHaveLength(1)
@@ -259,14 +252,7 @@ describe("the requests a client builds", () => {
             return fetch.execute(request)
           }))
       ).pipe(Layer.provide(transports.fetch!))
-      const client = yield* built(
-        CloudTaskClient.layer({
-          apiKey: Redacted.make(SECRET),
-          baseUrl: emulator.url,
-          uploadBaseUrl: emulator.uploadBaseUrl,
-          defaultHeaders
-        }).pipe(Layer.provide(keeping), Layer.orDie)
-      )
+      const client = yield* built(clientOn(emulator, keeping, { defaultHeaders, retry: Retry.defaultPolicy }))
       yield* client.getDashboard()
 
       const printed = yield* Effect.promise(() =>
