@@ -7,9 +7,9 @@ import { CloudTaskClient } from "@oomol-cloud-task/effect"
 import { Emulator, Fault } from "@oomol-cloud-task/emulator"
 import { PollSchedule, TaskRuns } from "@oomol-cloud-task/workflow"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Option, Schema } from "effect"
+import { Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { drive, memoryLayer, request, settle } from "./support.js"
+import { drive, memoryLayer, request, settle, settleUntil } from "./support.js"
 
 const Runs = TaskRuns.make()
 
@@ -272,7 +272,11 @@ describe("an uncertain creation", () => {
       // A task of the same block created just before the attempt: a candidate too.
       const recent = yield* client.createTask(other)
       yield* emulator.fault("createTask", Fault.drop({ afterProcessing: true }))
-      const error = yield* drive(Effect.flip(Runs.run(request(), { key: "unsure" })))
+      // The attempt's window opens when it is sent: the clock stays put until then
+      // (on a busy machine the run took hundreds of turns to get there).
+      const run = yield* Effect.forkChild(Effect.flip(Runs.run(request(), { key: "unsure" })))
+      yield* settleUntil(Effect.map(emulator.requests("createTask"), (count) => count === 4))
+      const error = yield* drive(Fiber.join(run))
       expect(error._tag).toBe("CreationUncertain")
       if (error._tag !== "CreationUncertain") return
       expect(error.key).toBe("unsure")

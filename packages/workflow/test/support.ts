@@ -59,5 +59,17 @@ export const drive = <A, E, R>(
     return yield* Fiber.join(fiber)
   })
 
+/**
+ * Turns the event loop, the clock left where it is, until `done` holds; fails
+ * the test after `limit` turns.
+ */
+export const settleUntil = <E, R>(done: Effect.Effect<boolean, E, R>, limit = 10_000) =>
+  Effect.gen(function*() {
+    for (let turns = 0; !(yield* done); turns++) {
+      if (turns > limit) return yield* Effect.die(new Error(`not settled after ${limit} turns`))
+      yield* turn
+    }
+  })
+
 /** Lets in-process work settle, `times` turns of the event loop. */
 export const settle = (times = 5) => Effect.repeat(turn, { times })
