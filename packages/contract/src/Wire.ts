@@ -8,81 +8,12 @@
  *
  * @since 0.1.0
  */
-import type * as Result from "effect/Result"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 import { sentences } from "./internal/sentences.js"
-
-const openRest = new SchemaAST.IndexSignature(SchemaAST.string, SchemaAST.unknown)
-
-const openedEncoding = (encoding: SchemaAST.Encoding | undefined): SchemaAST.Encoding | undefined =>
-  encoding === undefined
-    ? undefined
-    : (encoding.map((link) => new SchemaAST.Link(open(link.to), link.transformation)) as unknown as SchemaAST.Encoding)
-
-// A copy of a node with another encoding, made the way SchemaAST copies nodes itself.
-const withEncoding = (ast: SchemaAST.AST, encoding: SchemaAST.Encoding | undefined): SchemaAST.AST =>
-  Object.assign(Object.create(Object.getPrototypeOf(ast) as object) as SchemaAST.AST, ast, { encoding })
-
-const opened = new WeakMap<SchemaAST.AST, SchemaAST.AST>()
-
-// Rebuilds the AST with a `[key: string]: unknown` rest on every struct that has
-// fields and no rest of its own; the struct's fields still decode by their own
-// schemas, only the keys it does not name pass through as they came.
-const open = (ast: SchemaAST.AST): SchemaAST.AST => {
-  const known = opened.get(ast)
-  if (known !== undefined) return known
-  const result = rebuild(ast)
-  opened.set(ast, result)
-  return result
-}
-
-const rebuild = (ast: SchemaAST.AST): SchemaAST.AST => {
-  switch (ast._tag) {
-    case "Objects":
-      return new SchemaAST.Objects(
-        ast.propertySignatures.map((ps) => new SchemaAST.PropertySignature(ps.name, open(ps.type))),
-        ast.propertySignatures.length > 0 && ast.indexSignatures.length === 0
-          ? [openRest]
-          : ast.indexSignatures.map((is) => new SchemaAST.IndexSignature(is.parameter, open(is.type))),
-        ast.annotations,
-        ast.checks,
-        openedEncoding(ast.encoding),
-        ast.context,
-        ast.encodingChecks
-      )
-    case "Arrays":
-      return new SchemaAST.Arrays(
-        ast.isMutable,
-        ast.elements.map(open),
-        ast.rest.map(open),
-        ast.annotations,
-        ast.checks,
-        openedEncoding(ast.encoding),
-        ast.context,
-        ast.encodingChecks
-      )
-    case "Union":
-      return new SchemaAST.Union(
-        ast.types.map(open),
-        ast.options,
-        ast.annotations,
-        ast.checks,
-        openedEncoding(ast.encoding),
-        ast.context,
-        ast.encodingChecks
-      )
-    case "Suspend": {
-      const thunk = ast.thunk
-      return new SchemaAST.Suspend(() => open(thunk()), ast.annotations, ast.checks, openedEncoding(ast.encoding), ast.context)
-    }
-    default:
-      // Leaves and declarations (classes, dates, …) decode as they always do;
-      // an encoded form they are read from is still opened.
-      return ast.encoding === undefined ? ast : withEncoding(ast, openedEncoding(ast.encoding))
-  }
-}
+import { notKept, open, reshapes, withUnknownKeys } from "./internal/tolerance.js"
 
 /**
  * `schema` with every struct it describes left open: the fields it names decode
@@ -103,7 +34,13 @@ export const tolerant = <A, I, RD = never, RE = never>(
 /**
  * Decodes a response body tolerantly: keys the schema does not name, at any
  * level, are kept, so a caller sees fields the service adds later. The failure
- * is the Schema error; {@link describeSchemaError} reads it.
+ * is the Schema error; {@link describeSchemaError} reads it. `options` are
+ * Schema's parse options (`reportInput: true` names the value a problem got).
+ *
+ * A schema that decodes every value to the shape it came in (no
+ * transformation, renamed key or class) decodes by itself, with the keys it
+ * dropped put back: the same answer, on Schema's fast path for structs, which
+ * a {@link tolerant} schema cannot take.
  *
  * @example
  * ```ts
@@ -119,9 +56,21 @@ export const tolerant = <A, I, RD = never, RE = never>(
  * @since 0.1.0
  * @category decoding
  */
-export const decodeResponse = <A, I>(schema: Schema.Codec<A, I>): (input: unknown) => Result.Result<A, Schema.SchemaError> => {
-  const decode = Schema.decodeUnknownResult(tolerant(schema))
-  return (input) => decode(input)
+export const decodeResponse = <A, I>(
+  schema: Schema.Codec<A, I>,
+  options?: SchemaAST.ParseOptions
+): (input: unknown) => Result.Result<A, Schema.SchemaError> => {
+  // Built when first needed: most answers never need it.
+  let opened: ((input: unknown) => Result.Result<A, Schema.SchemaError>) | undefined
+  const tolerantly = (input: unknown) => (opened ??= Schema.decodeUnknownResult(tolerant(schema), options))(input)
+  if (reshapes(schema.ast)) return tolerantly
+  const exact = Schema.decodeUnknownResult(schema, options)
+  return (input) => {
+    const decoded = exact(input)
+    if (decoded._tag === "Failure") return tolerantly(input)
+    const kept = withUnknownKeys(input, decoded.success)
+    return kept === notKept ? tolerantly(input) : kept === decoded.success ? decoded : Result.succeed(kept as A)
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Api, Failure, Logs, Task, Upload, Wire } from "@oomol-cloud-task/contract"
+import { Api, Failure, Logs, Queue, Task, Upload, Wire } from "@oomol-cloud-task/contract"
 import { describe, expect, it } from "@effect/vitest"
 import { Result, Schema } from "effect"
 
@@ -72,6 +72,56 @@ describe("responses", () => {
       priority: 2
     })
     expect(Result.getOrThrow(detail)).toMatchObject({ taskType: "user", schedulerPayload: { a: 1 }, priority: 2 })
+  })
+
+  it("decodes as the tolerant schema does, keys in the same order, whichever way it takes", () => {
+    const Summary = Task.TaskResult(
+      Schema.Struct({ pages: Schema.FiniteFromString, parts: Schema.Array(Schema.Struct({ name: Schema.String })) })
+    )
+    const schemas: ReadonlyArray<Schema.Codec<unknown, any>> = [
+      Task.DefaultTaskResult,
+      Task.TaskResult(Schema.Unknown),
+      Task.TaskListResponse,
+      Task.TaskDetail,
+      Queue.Dashboard,
+      Summary
+    ]
+    const inputs: ReadonlyArray<unknown> = [
+      { status: "running", progress: 42 },
+      { status: "running", progress: 42, traceID: "x", nested: { a: [1, { b: 2 }] } },
+      { status: "success", resultURL: null, resultData: [{ a: 1 }, { b: { c: 2 } }], progress: 100, failedMessage: null },
+      { status: "success", resultURL: null, resultData: { pages: "3", parts: [{ name: "a", size: 1 }], lang: "en" } },
+      { status: "failed", error: null, traceID: "x" },
+      JSON.parse(`{ "status": "queued", "progress": 0, "__proto__": { "polluted": true } }`),
+      { tasks: [{ ...listItem, extra: { deep: [1] } }, listItem], nextToken: null, traceID: "x" },
+      { tasks: [{ ...listItem, status: "done" }], nextToken: null },
+      {
+        limits: { maxConcurrency: 1, maxQueueSize: 2, burst: 3 },
+        count: { queued: 0, scheduling: 0, scheduled: 0, running: 1 },
+        pause: { paused: false, type: null, canResume: true, reason: "none" },
+        region: "eu"
+      },
+      { status: "running" },
+      "<html>",
+      null
+    ]
+    for (const schema of schemas) {
+      const tolerant = Schema.decodeUnknownResult(Wire.tolerant(schema))
+      const decode = Wire.decodeResponse(schema)
+      for (const input of inputs) {
+        const before = JSON.stringify(input)
+        const [got, want] = [decode(input), tolerant(input)]
+        expect(got._tag).toBe(want._tag)
+        if (Result.isSuccess(got) && Result.isSuccess(want)) {
+          expect(got.success).toEqual(want.success)
+          expect(JSON.stringify(got.success)).toBe(JSON.stringify(want.success))
+          expect(Object.getPrototypeOf(got.success)).toBe(Object.getPrototypeOf(want.success))
+        } else if (Result.isFailure(got) && Result.isFailure(want)) {
+          expect(Wire.describeSchemaError(got.failure)).toBe(Wire.describeSchemaError(want.failure))
+        }
+        expect(JSON.stringify(input)).toBe(before)
+      }
+    }
   })
 
   it("drops unknown fields when decoded as a plain schema", () => {

@@ -33,8 +33,7 @@ export type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError
  * A decoder that keeps unknown fields, at every level, as the contract asks
  * of responses; a problem names the value it got (`Expected number, got "half"`).
  */
-export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> =>
-  Schema.decodeUnknownResult(Wire.tolerant(schema), { reportInput: true })
+export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> => Wire.decodeResponse(schema, { reportInput: true })
 
 /**
  * A request timeout as the client keeps it: none when it is `false`, zero or
