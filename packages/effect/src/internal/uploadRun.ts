@@ -4,11 +4,11 @@
  */
 import * as Wire from "@oomol-cloud-task/contract/Upload"
 import type * as Duration from "effect/Duration"
+import * as Channel from "effect/Channel"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as Pull from "effect/Pull"
-import * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "../Errors.js"
 import * as Retry from "../Retry.js"
 import * as Plan from "./uploadPlan.js"
@@ -111,13 +111,15 @@ export const run = <E, R>(
     // every browser bundle.
     if (reader._tag === "Sequence") {
       yield* Effect.scoped(Effect.gen(function*() {
-        const pull = yield* Stream.toPull(Sources.cutParts(reader.stream, plan))
+        // `toPullScoped` rather than `Stream.toPull`, whose semaphore (pulls are
+        // already one at a time here) would follow it into every browser bundle.
+        const pull = yield* Channel.toPullScoped(Sources.cutParts(reader.stream, plan).channel, yield* Effect.scope)
         // One worker pulls at a time (the others wait for its pull); the parts
         // of a pull are taken in order.
         let pulled: Array<Sources.Part> = []
         let ended = false
         let pulling: Deferred.Deferred<void> | undefined
-        const next: Effect.Effect<Sources.Part | undefined, InvalidInput | E> = Effect.suspend(() => {
+        const next: Effect.Effect<Sources.Part | undefined, InvalidInput | E, R> = Effect.suspend(() => {
           if (pulled.length > 0 || ended) return Effect.succeed(pulled.shift())
           if (pulling !== undefined) return Effect.andThen(Deferred.await(pulling), next)
           const done = Deferred.makeUnsafe<void>()

@@ -7,6 +7,7 @@
 import type * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
 import type * as Errors from "@oomol-cloud-task/effect/Errors"
 import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
@@ -91,7 +92,13 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
     const scope = Scope.makeUnsafe()
     open.add(scope)
     try {
-      const pull = await run(Scope.provide(Stream.toPull(stream), scope), signal)
+      // `toPullScoped` rather than `Stream.toPull`, whose semaphore (this
+      // generator already pulls one at a time) would follow it into every
+      // browser bundle. Like `toPull`, a failure to start is the pull's.
+      const pull = await run(
+        Effect.catchCause(Channel.toPullScoped(stream.channel, scope), (cause) => Effect.succeed(Effect.failCause(cause))),
+        signal
+      )
       // The stream's end is a `Done` failure of the pull: here, `undefined`.
       const next = Pull.catchDone(pull, () => Effect.undefined)
       for (;;) {
