@@ -7,7 +7,6 @@ import * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
 import * as Errors from "@oomol-cloud-task/effect/Errors"
 import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
-import type * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type { ClientOptions } from "../Options.js"
 import { clientOptions } from "./options.js"
@@ -37,10 +36,26 @@ const asOfficialFetch = (fetch: typeof globalThis.fetch): typeof globalThis.fetc
 // of the process; a stub or polyfill installed later must still be used.
 const globalFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init)
 
-/** The caller's `fetch` when given, else the global one (looked up at each request). */
-const fetchLayer = (fetch: typeof globalThis.fetch | undefined): Layer.Layer<HttpClient.HttpClient> =>
-  FetchHttpClient.layer.pipe(
-    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch === undefined ? globalFetch : asOfficialFetch(fetch)))
+/**
+ * The Effect client on Effect's fetch client, whose `Fetch` is the caller's
+ * `fetch` when given, else the global one (looked up at each request). Built
+ * within the client's layer rather than joined by `Layer.provide`, whose
+ * merging would follow it into every browser bundle.
+ */
+const onFetch = (
+  options: CloudTaskClient.Options,
+  fetch: typeof globalThis.fetch | undefined
+): Layer.Layer<CloudTaskClient.CloudTaskClient, Errors.InvalidInput> =>
+  Layer.effect(
+    CloudTaskClient.CloudTaskClient,
+    Effect.flatMap(
+      Effect.provideService(
+        Layer.build(FetchHttpClient.layer),
+        FetchHttpClient.Fetch,
+        fetch === undefined ? globalFetch : asOfficialFetch(fetch)
+      ),
+      (http) => Effect.provideContext(CloudTaskClient.make(options), http)
+    )
   )
 
 /**
@@ -56,7 +71,5 @@ export const clientLayer = (options: ClientOptions): Layer.Layer<CloudTaskClient
   }
   return fetch === undefined && native !== undefined
     ? native(clientOptions(options))
-    : CloudTaskClient.layer(clientOptions(options)).pipe(
-      Layer.provide(fetchLayer(fetch as typeof globalThis.fetch | undefined))
-    )
+    : onFetch(clientOptions(options), fetch as typeof globalThis.fetch | undefined)
 }
