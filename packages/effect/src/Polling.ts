@@ -155,7 +155,8 @@ const poller = <A>(
       // What is still running once more than `timeout` has passed (a request,
       // a callback) is cut off then: a millisecond after the deadline, so a
       // poll due at the deadline is never struck as it goes out.
-      const cutOff = timeout === undefined ? undefined : Duration.sum(timeout, Duration.millis(1))
+      // (In milliseconds: `Duration.sum` would follow it into every browser bundle.)
+      const cutOff = timeout === undefined ? undefined : Duration.millis(Duration.toMillis(timeout) + 1)
       return { next, cutOff, timedOut }
     })
   )
