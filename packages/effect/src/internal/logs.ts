@@ -6,6 +6,7 @@ import * as Logs from "@oomol-cloud-task/contract/Logs"
 import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Pull from "effect/Pull"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { Service } from "../CloudTaskClient.js"
@@ -30,9 +31,9 @@ export const entries = <E>(
     let current = 1
     let seen = 0
     // Following: after each round, whether the task has ended (then one round
-    // more). Run in the round's last step rather than appended with
-    // `Stream.concat`, whose concurrent machinery would follow it into every
-    // browser bundle.
+    // more), then the schedule's wait before the next round. Run in the
+    // round's last step rather than with `Stream.concat` and `Stream.repeat`,
+    // whose machinery would follow them into every browser bundle.
     let over = false
     let done = false
     const afterRound = Effect.suspend(() => {
@@ -42,14 +43,14 @@ export const entries = <E>(
       }
       return Effect.map(ended, (yes) => void (over = yes))
     })
-    const drain = Stream.paginate(
+    const drain = (nextRound: Effect.Effect<readonly [[], Option.Option<Option.Option<never>>]>) => Stream.paginate(
       Option.none<ReadonlyArray<Logs.LogEntry>>() as Option.Option<ReadonlyArray<Logs.LogEntry>> | "check",
       (prefetched) =>
         Effect.gen(function*() {
           // After the round's last entries have gone out.
           if (prefetched === "check") {
             yield* afterRound
-            return [[], Option.none()] as const
+            return yield* nextRound
           }
           const logs = Option.isSome(prefetched) ? prefetched.value : (yield* page(current)).logs
           const fresh = logs.slice(seen)
@@ -61,8 +62,19 @@ export const entries = <E>(
           return [fresh, Option.some(Option.some(next))] as const
         })
     )
-    if (follow === undefined) return drain
-    return Stream.repeat(drain, Schedule.while(follow, () => !done))
+    if (follow === undefined) return drain(Effect.succeed([[], Option.none()]))
+    // The next round after the schedule's wait; its end (or the task's) is the
+    // stream's. The schedule is fed what a finished round gives: nothing.
+    return Stream.unwrap(Effect.map(Schedule.toStep(Schedule.while(follow, () => !done)), (step) =>
+      drain(Effect.clockWith((clock) =>
+        Pull.catchDone(
+          Effect.flatMap(
+            step(clock.currentTimeMillisUnsafe(), undefined),
+            ([, delay]) => Effect.as(Effect.sleep(delay), [[], Option.some(Option.none())] as const)
+          ),
+          () => Effect.succeed([[], Option.none()] as const)
+        )
+      ))))
   })
 
 const validateLogsPage = validate(Logs.LogsPage)
