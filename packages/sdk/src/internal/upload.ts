@@ -61,8 +61,14 @@ const uploadOf = (
   const run = <E, R>(input: Upload.Input<E, R>) =>
     report === undefined
       ? Effect.map(client.upload(input, options), (uploaded) => uploaded.url)
-      : Stream.runFoldEffect(client.uploadWithProgress(input, options), () => "", (url, event) =>
-        Effect.as(report(event), event._tag === "Done" ? event.file.url : url))
+      // `runForEach` rather than `runFoldEffect`, which no other browser code uses.
+      : Effect.suspend(() => {
+        let url = ""
+        return Stream.runForEach(client.uploadWithProgress(input, options), (event) => {
+          if (event._tag === "Done") url = event.file.url
+          return report(event)
+        }).pipe(Effect.map(() => url))
+      })
   if (typeof file === "string") {
     if (paths === undefined) return invalid("a file path can be uploaded only in Node; pass a File, Blob or bytes")
     // A file that cannot be read (or changed meanwhile) is an upload failure
