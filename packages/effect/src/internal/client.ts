@@ -40,13 +40,14 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
       HttpClientRequest.acceptJson
     )(HttpClientRequest.get(""))
-    const apis = Routing.route(http, {
+    const routed = Routing.route(http, {
       credentials,
       followRedirects: false,
       fetchHeaders: "keep",
       hiddenHeaders: Object.keys(defaultHeaders)
-    }).pipe(HttpClient.mapRequest(HttpClientRequest.setHeaders(headers)))
-    const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes }
+    })
+    const apis = routed.client.pipe(HttpClient.mapRequest(HttpClientRequest.setHeaders(headers)))
+    const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes, context: routed.context }
     const retry = options.retry ?? Retry.defaultPolicy
     const taskApi = Request.api(
       Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), sending),

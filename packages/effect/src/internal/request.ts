@@ -9,6 +9,7 @@ import type * as ByteSize from "effect/ByteSize"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as HttpBody from "effect/http/HttpBody"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -80,6 +81,8 @@ export interface SenderOptions {
   readonly timeout: Duration.Duration | undefined
   /** The largest answer body read, in bytes: a larger one is refused. Default 16 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /** What a request's context gets besides the sender's own (see `Routing.route`). */
+  readonly context?: ((context: Context.Context<never>) => Context.Context<never>) | undefined
 }
 
 /**
@@ -96,6 +99,17 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
   // A ByteSize is a branded bigint; its module would add 2 KiB to a browser bundle.
   const maxBodySize = BigInt(maxBytes) as ByteSize.ByteSize
   const noAnswer = timeout === undefined ? "" : noAnswerWithin(timeout)
+  // A request's context, but for what it records of its try, is the same for
+  // every request sent from the same context: made once, kept for the next.
+  let givenContext: Context.Context<never> | undefined
+  let sendingContext: Context.Context<never> | undefined
+  const contextFor = (context: Context.Context<never>): Context.Context<never> => {
+    if (context !== givenContext || sendingContext === undefined) {
+      givenContext = context
+      sendingContext = Context.add((options.context ?? identity)(context), HttpIncomingMessage.MaxBodySize, maxBodySize)
+    }
+    return sendingContext
+  }
 
   const timedOut = (what: string, sent: Sent.Written) =>
     new NetworkError({ message: `${what} failed: ${noAnswer}`, requestSent: Sent.mayHaveBeenSent(sent, undefined) })
@@ -107,9 +121,7 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
       const answer = client.execute(request).pipe(
         Effect.flatMap((response) => Answers.read(response, maxBytes)),
         Effect.catchTag("HttpClientError", (error) => fromClientError(error, describe(request), sent)),
-        Effect.updateContext((context: Context.Context<never>) =>
-          Context.add(Context.add(context, Sent.CurrentWritten, sent), HttpIncomingMessage.MaxBodySize, maxBodySize)
-        )
+        Effect.updateContext((context: Context.Context<never>) => Context.add(contextFor(context), Sent.CurrentWritten, sent))
       )
       return timeout === undefined ? answer : within(answer, timeout, () => Effect.fail(timedOut(describe(request), sent)))
     })

@@ -32,6 +32,16 @@ export interface Routing {
   readonly hiddenHeaders: ReadonlyArray<string>
 }
 
+/** A client as requests go through it: its requests mapped, and what their context gets. */
+export interface Routed {
+  readonly client: HttpClient.HttpClient
+  /**
+   * A request's context from the one it is sent in, for `Request.sender` to set
+   * with its own in one update (an update costs a request as much as its decode).
+   */
+  readonly context: (context: Context.Context<never>) => Context.Context<never>
+}
+
 /**
  * `client` as the client sends through it, configured once. It makes no span
  * and sends no trace header of its own: the endpoint's span says what a
@@ -40,47 +50,33 @@ export interface Routing {
  * fetch client reads its `RequestInit` from the context at request time;
  * other clients ignore it (and follow no redirect).
  */
-export const route = (client: HttpClient.HttpClient, routing: Routing): HttpClient.HttpClient => {
+export const route = (client: HttpClient.HttpClient, routing: Routing): Routed => {
   const ours: RequestInit = {
     credentials: routing.credentials,
     ...(routing.followRedirects ? {} : { redirect: "manual" })
   }
   const hidden = routing.hiddenHeaders.map((name) => name.toLowerCase())
   const hide = hidingValues(hidden)
-  // The request as the transport gets it, after every mapping made on the
-  // returned client (a mapping copies the headers, and their hiding with them).
-  const hiding = hidden.length === 0
-    ? client
-    : HttpClient.makeWith(
-      (request) => client.postprocess(Effect.map(request, HttpClientRequest.updateHeaders(hide))),
-      client.preprocess
-    )
-  // What a request's context gets, from what it had: the same for every request
-  // of a runtime, so the last one is kept.
-  let givenInit: RequestInit | undefined
-  let init: RequestInit = ours
-  const initFor = (given: RequestInit | undefined): RequestInit => {
-    if (given === givenInit) return init
-    const kept = routing.fetchHeaders === "drop" && given?.headers !== undefined
-      ? (({ headers: _, ...rest }) => rest)(given)
-      : given
-    givenInit = given
-    return init = { ...kept, ...ours }
-  }
-  let givenNames: ReadonlyArray<string | RegExp> | undefined
-  let names: ReadonlyArray<string | RegExp> = hidden
-  const namesFor = (given: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
-    if (given === givenNames) return names
-    givenNames = given
-    return names = [...given, ...hidden]
-  }
-  return HttpClient.transformResponse(hiding, Effect.updateContext((context: Context.Context<never>) => {
-    let updated = Context.add(context, FetchHttpClient.RequestInit, initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit)))
-    updated = Context.add(updated, HttpClient.TracerDisabledWhen, constTrue)
-    updated = Context.add(updated, HttpClient.TracerPropagationEnabled, false)
-    if (hidden.length > 0) {
-      updated = Context.add(updated, Headers.CurrentRedactedNames, namesFor(Context.get(context, Headers.CurrentRedactedNames)))
+  return {
+    // The request as the transport gets it, after every mapping made on the
+    // returned client (a mapping copies the headers, and their hiding with them).
+    client: hidden.length === 0
+      ? client
+      : HttpClient.makeWith(
+        (request) => client.postprocess(Effect.map(request, HttpClientRequest.updateHeaders(hide))),
+        client.preprocess
+      ),
+    context: (context) => {
+      const given = Context.getOrUndefined(context, FetchHttpClient.RequestInit)
+      const kept = routing.fetchHeaders === "drop" && given?.headers !== undefined
+        ? (({ headers: _, ...rest }) => rest)(given)
+        : given
+      let updated = Context.add(context, FetchHttpClient.RequestInit, { ...kept, ...ours })
+      updated = Context.add(updated, HttpClient.TracerDisabledWhen, constTrue)
+      updated = Context.add(updated, HttpClient.TracerPropagationEnabled, false)
+      return hidden.length === 0
+        ? updated
+        : Context.add(updated, Headers.CurrentRedactedNames, [...Context.get(context, Headers.CurrentRedactedNames), ...hidden])
     }
-    return updated
-  }))
+  }
 }

@@ -70,7 +70,7 @@ export const httpPartSender = (client: HttpClient.HttpClient): PartSender => {
     const key = Duration.toMillis(timeout)
     let sender = senders.get(key)
     if (sender === undefined) {
-      sender = Request.sender(bare, { timeout })
+      sender = Request.sender(bare.client, { timeout, context: bare.context })
       senders.set(key, sender)
     }
     return sender
