@@ -46,15 +46,16 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
       fetchHeaders: "keep",
       hiddenHeaders: Object.keys(defaultHeaders)
     })
-    const apis = routed.client.pipe(HttpClient.mapRequest(HttpClientRequest.setHeaders(headers)))
+    const withHeaders = HttpClientRequest.setHeaders(headers)
     const sending = { timeout: Request.timeoutOf(options.requestTimeout), maxResponseBytes, context: routed.context }
     const retry = options.retry ?? Retry.defaultPolicy
+    // One mapping per API, as each step of a mapping is another request per request.
     const taskApi = Request.api(
-      Request.sender(apis.pipe(HttpClient.mapRequest(HttpClientRequest.prependUrl(baseUrl))), sending),
+      Request.sender(HttpClient.mapRequest(routed.client, flow(withHeaders, HttpClientRequest.prependUrl(baseUrl))), sending),
       retry
     )
     // Upload requests carry full URLs: an upload may name its own upload API.
-    const uploadApi = Request.api(Request.sender(apis, sending), retry)
+    const uploadApi = Request.api(Request.sender(HttpClient.mapRequest(routed.client, withHeaders), sending), retry)
     const { resultOf, statusOf, ...tasks } = Tasks.make(taskApi, options.maxInputBytes ?? Defaults.maxInputBytes)
     return {
       ...tasks,

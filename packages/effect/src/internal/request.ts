@@ -120,7 +120,7 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
       const sent: Sent.Written = { written: undefined }
       const answer = client.execute(request).pipe(
         Effect.flatMap((response) => Answers.read(response, maxBytes)),
-        Effect.catchTag("HttpClientError", (error) => fromClientError(error, describe(request), sent)),
+        Effect.catch((error) => fromClientError(error, describe(request), sent)),
         Effect.updateContext((context: Context.Context<never>) => Context.add(contextFor(context), Sent.CurrentWritten, sent))
       )
       return timeout === undefined ? answer : within(answer, timeout, () => Effect.fail(timedOut(describe(request), sent)))
