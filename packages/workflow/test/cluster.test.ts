@@ -102,10 +102,17 @@ afterAll(async () => {
 
 describe("scale-out on PostgreSQL", () => {
   it(`${RUNS} runs across 3 runners, one killed halfway: every task created once, every result delivered`, async () => {
+    // Half the tasks end in seconds, half run long: when the first half is in,
+    // every runner, r2 too, is surely still waiting for tasks of the second.
     emulator.defineBlock({
       packageName: "@test/durable",
-      blockName: "spread",
-      durations: { queued: 0, scheduling: 0, scheduled: 0, running: 6_000 }
+      blockName: "spread-short",
+      durations: { queued: 0, scheduling: 0, scheduled: 0, running: 3_000 }
+    })
+    emulator.defineBlock({
+      packageName: "@test/durable",
+      blockName: "spread-long",
+      durations: { queued: 0, scheduling: 0, scheduled: 0, running: 30_000 }
     })
     const runners = await Promise.all(["r1", "r2", "r3"].map(startRunner))
     const runtime = client()
@@ -116,15 +123,15 @@ describe("scale-out on PostgreSQL", () => {
       const all = runtime.runPromise(
         Effect.forEach(
           keys,
-          (key) =>
-            Runs.run(request(key, "spread"), { key, schedule: PollSchedule.fixed("1 second") }).pipe(
+          (key, i) =>
+            Runs.run(request(key, i % 2 === 0 ? "spread-short" : "spread-long"), { key, schedule: PollSchedule.fixed("1 second") }).pipe(
               Effect.exit,
               Effect.tap(() => Effect.sync(() => delivered++))
             ),
           { concurrency: "unbounded" }
         )
       )
-      // Halfway: every task created, half the results in. r2 dies mid-wait.
+      // Halfway: every task created, the short half's results in. r2 dies mid-wait.
       await until(() => emulator.createdTasks() === RUNS && delivered >= RUNS / 2, 240_000, "half the results")
       const killedAt = emulator.now()
       await runners[1]!.kill()
