@@ -10,6 +10,39 @@
 import * as Failure from "@oomol-cloud-task/contract/Failure"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import * as SchemaTransformation from "effect/SchemaTransformation"
+
+// `Schema.Duration`, stored as JSON in the same form (`{ "_tag": "Millis",
+// "value": 1500 }`, `{ "_tag": "Nanos", "value": "1500" }`, `Infinity`,
+// `NegativeInfinity`), without the machinery of `Schema.BigInt` it would bring
+// into every browser bundle.
+const DurationSchema: Schema.Duration = Schema.declare(Duration.isDuration, {
+  expected: "Duration",
+  toCodecJson: () =>
+    Schema.link<Duration.Duration>()(
+      Schema.Union([
+        Schema.Struct({ _tag: Schema.Literals(["Infinity", "NegativeInfinity"]) }),
+        Schema.Struct({ _tag: Schema.Literal("Nanos"), value: Schema.String.check(Schema.makeFilter((s: string) => /^-?\d+$/.test(s), { expected: "a string representing a bigint" })) }),
+        Schema.Struct({ _tag: Schema.Literal("Millis"), value: Schema.Int })
+      ]),
+      SchemaTransformation.transform({
+        decode: (e) =>
+          e._tag === "Nanos"
+            ? Duration.nanos(BigInt(e.value))
+            : e._tag === "Millis"
+            ? Duration.millis(e.value)
+            : e._tag === "Infinity"
+            ? Duration.infinity
+            : Duration.negativeInfinity,
+        encode: ({ value }) =>
+          value._tag === "Nanos"
+            ? { _tag: "Nanos", value: String(value.nanos) } as const
+            : value._tag === "Millis"
+            ? { _tag: "Millis", value: value.millis } as const
+            : { _tag: value._tag }
+      })
+    )
+})
 
 /**
  * Input that breaks a rule of the API (a page size, a workload ID list, a task
@@ -34,7 +67,7 @@ export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   status: Schema.Number,
   body: Schema.Unknown,
   message: Schema.String,
-  retryAfter: Schema.optional(Schema.Duration)
+  retryAfter: Schema.optional(DurationSchema)
 }) {}
 
 /**
@@ -156,7 +189,7 @@ export class ResultDataMismatch extends Schema.TaggedError<ResultDataMismatch>()
 export class PollTimeout extends Schema.TaggedError<PollTimeout>()("PollTimeout", {
   taskID: Schema.String,
   message: Schema.String,
-  timeout: Schema.optional(Schema.Duration),
+  timeout: Schema.optional(DurationSchema),
   lastError: Schema.optional(Schema.Union([ApiError, NetworkError, MalformedResponse]))
 }) {
   /** @since 0.1.0 */

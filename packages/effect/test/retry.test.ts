@@ -1,6 +1,6 @@
-import { CloudTaskClient, Retry } from "@oomol-cloud-task/effect"
+import { CloudTaskClient, Errors, Retry } from "@oomol-cloud-task/effect"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule, Schema } from "effect"
 import { type Answer, clientLayer, mock, scripted, settle } from "./mock.js"
 
 const Client = CloudTaskClient.CloudTaskClient
@@ -120,6 +120,23 @@ describe("the default retry policy of idempotent requests", () => {
     expect(Retry.parseRetryAfter(new Date(0).toUTCString(), 1000)).toEqual(Duration.zero)
     expect(Retry.parseRetryAfter("soon", 0)).toBeUndefined()
     expect(Retry.parseRetryAfter(undefined, 0)).toBeUndefined()
+  })
+
+  it("stores the wait as JSON as Schema.Duration does, and reads it back", () => {
+    const json = Schema.toCodecJson(Errors.ApiError)
+    const reference = Schema.toCodecJson(Schema.Struct({ retryAfter: Schema.Duration }))
+    for (const wait of [Duration.millis(1500), Duration.nanos(BigInt(1500)), Duration.infinity, Duration.negativeInfinity]) {
+      const error = new Errors.ApiError({ status: 429, body: null, message: "slow down", retryAfter: wait })
+      const stored = Schema.encodeSync(json)(error)
+      expect(stored.retryAfter).toEqual(Schema.encodeSync(reference)({ retryAfter: wait }).retryAfter)
+      const read = Schema.decodeUnknownSync(json)(JSON.parse(JSON.stringify(stored)))
+      expect(read).toBeInstanceOf(Errors.ApiError)
+      expect(Duration.equals(read.retryAfter!, wait)).toBe(true)
+    }
+    expect(() => Schema.decodeUnknownSync(json)({ _tag: "ApiError", status: 429, body: null, message: "m", retryAfter: { _tag: "Nanos", value: "1.5" } }))
+      .toThrow()
+    expect(() => Schema.decodeUnknownSync(json)({ _tag: "ApiError", status: 429, body: null, message: "m", retryAfter: { _tag: "Millis", value: 1.5 } }))
+      .toThrow()
   })
 })
 
