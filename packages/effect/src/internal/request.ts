@@ -48,8 +48,28 @@ export const timeoutOf = (input: Duration.Input | false | undefined): Duration.D
     : undefined
 }
 
-/** How a request that got no answer in time is described, whoever kept the time. */
-export const noAnswerWithin = (timeout: Duration.Duration): string => `no answer within ${Duration.format(timeout)}`
+// `Duration.format`'s units, largest first, in nanoseconds.
+const units: ReadonlyArray<readonly [string, number]> = [["d", 864e11], ["h", 36e11], ["m", 6e10], ["s", 1e9], ["ms", 1e6], [
+  "ns",
+  1
+]]
+
+/**
+ * How a request that got no answer in time is described, whoever kept the
+ * time: the timeout as `Duration.format` writes it (`1m 30s`), for the
+ * positive finite times a timer keeps. Its own would bring the signs and
+ * infinities of every duration into a browser bundle.
+ */
+export const noAnswerWithin = (timeout: Duration.Duration): string => {
+  let rest = Duration.toNanosUnsafe(timeout)
+  const pieces: Array<string> = []
+  for (const [unit, nanos] of units) {
+    const size = BigInt(nanos)
+    if (rest >= size) pieces.push(`${rest / size}${unit}`)
+    rest %= size
+  }
+  return `no answer within ${pieces.join(" ") || "0"}`
+}
 
 const parseJson = (text: string): Option.Option<unknown> => {
   try {
