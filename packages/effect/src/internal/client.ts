@@ -4,7 +4,6 @@
  */
 import * as Api from "@oomol-cloud-task/contract/Api"
 import * as Effect from "effect/Effect"
-import { flow, identity } from "effect/Function"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as Option from "effect/Option"
@@ -34,12 +33,11 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     // Trimmed as fetch trims a header value; one no transport can send is refused here.
     const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
     // Every request's headers, set by one mapping: each mapping copies the request.
-    const { headers } = flow(
-      HttpClientRequest.setHeaders(defaultHeaders),
+    const withDefaults = HttpClientRequest.setHeaders(HttpClientRequest.get(""), defaultHeaders)
+    const { headers } = HttpClientRequest.acceptJson(
       // After the default headers: the key replaces an Authorization among them.
-      apiKey === undefined ? identity : HttpClientRequest.bearerToken(apiKey),
-      HttpClientRequest.acceptJson
-    )(HttpClientRequest.get(""))
+      apiKey === undefined ? withDefaults : HttpClientRequest.bearerToken(withDefaults, apiKey)
+    )
     const routed = Routing.route(http, {
       credentials,
       followRedirects: false,
@@ -51,7 +49,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const retry = options.retry ?? Retry.defaultPolicy
     // One mapping per API, as each step of a mapping is another request per request.
     const taskApi = Request.api(
-      Request.sender(HttpClient.mapRequest(routed.client, flow(withHeaders, HttpClientRequest.prependUrl(baseUrl))), sending),
+      Request.sender(HttpClient.mapRequest(routed.client, (request) => HttpClientRequest.prependUrl(withHeaders(request), baseUrl)), sending),
       retry
     )
     // Upload requests carry full URLs: an upload may name its own upload API.
