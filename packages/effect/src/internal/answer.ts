@@ -49,7 +49,7 @@ export const read = (
     return length <= maxBytes
       ? Effect.map(response.text, (text) => answer(text.length > maxBytes ? undefined : text))
       // (Not Effect.ignore, whose logging option would bring Effect's logger into a browser bundle.)
-      : Effect.match(Stream.runDrain(Stream.take(response.stream, 1)), { onFailure: () => answer(undefined), onSuccess: () => answer(undefined) })
+      : Effect.as(Effect.result(Stream.runDrain(Stream.take(response.stream, 1))), answer(undefined))
   }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
@@ -70,7 +70,8 @@ export const read = (
         // As fetch decodes a body: UTF-8, a byte order mark dropped.
         return answer(new TextDecoder().decode(bytes))
       }),
-      Effect.catchTag("TooLarge", () => Effect.succeed(answer(undefined)))
+      // (Not Effect.catchTag, which no other browser code needs.)
+      Effect.catch((error) => error instanceof TooLarge ? Effect.succeed(answer(undefined)) : Effect.fail(error))
     )
   })
 }

@@ -86,9 +86,7 @@ export const make = (api: Request.Api, tasks: Pick<Tasks, "statusOf">): Pick<Ser
     api.get(Api.paths.taskLogs(taskID), decodeLogs, { page: String(n) }).pipe(Request.traced("getTaskLogs", taskID))
 
   const getTaskLogs: Service["getTaskLogs"] = (taskID, options = {}) =>
-    Effect.all([validateTaskID(taskID), validateLogsPage(options.page ?? 1)]).pipe(
-      Effect.flatMap(([id, n]) => page(id, n))
-    )
+    Effect.flatMap(validateTaskID(taskID), (id) => Effect.flatMap(validateLogsPage(options.page ?? 1), (n) => page(id, n)))
 
   const logs: Service["logs"] = (taskID, options = {}) =>
     Stream.unwrap(Effect.map(validateTaskID(taskID), (id) => {

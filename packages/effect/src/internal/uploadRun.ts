@@ -65,7 +65,7 @@ export const run = <E, R>(
     // A part whose bytes could not be read (an `UploadError` of its sender) is
     // never tried again: it is carried past the retries as a value.
     const retryPart = <R>(effect: Effect.Effect<void, RequestError | UploadError, R>) =>
-      retrying(Effect.catchTag(effect, "UploadError", (error) => Effect.succeed(error))).pipe(
+      retrying(Effect.catch(effect, (error) => error._tag === "UploadError" ? Effect.succeed(error) : Effect.fail(error))).pipe(
         Effect.flatMap((unread) => (unread === undefined ? Effect.void : Effect.fail(unread)))
       )
 
@@ -139,7 +139,7 @@ export const run = <E, R>(
           next,
           (part) => (part === undefined ? Effect.void : Effect.andThen(sendPart(part), worker))
         )
-        yield* Effect.all(Array.from({ length: concurrency }, () => worker), { concurrency: "unbounded", discard: true })
+        yield* Effect.forEach(Array.from({ length: concurrency }), () => worker, { concurrency: "unbounded", discard: true })
       }))
     } else {
       yield* Effect.forEach(
