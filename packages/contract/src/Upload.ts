@@ -3,7 +3,25 @@
  *
  * @since 0.1.0
  */
+import type * as JsonSchema from "effect/JsonSchema"
 import * as Schema from "effect/Schema"
+
+// `Schema.isInt()`, `isGreaterThan(0)` and `isGreaterThanOrEqualTo(0)` as
+// plain rules, with the same wording and JSON Schema: Schema's own carry the
+// machinery of every order and representation into a browser bundle.
+const rule = (test: (n: number) => boolean, expected: string, jsonSchema: JsonSchema.JsonSchema, id?: string) =>
+  Schema.makeFilter(test, {
+    expected,
+    toJsonSchema: () => jsonSchema,
+    // What tells a JSON codec that the number is finite.
+    ...(id === undefined ? {} : { representation: { id, payload: null } })
+  })
+
+const isInt = rule(Number.isSafeInteger, "an integer", {
+  type: "integer",
+  minimum: Number.MIN_SAFE_INTEGER,
+  maximum: Number.MAX_SAFE_INTEGER
+}, "effect/schema/isInt")
 
 /**
  * The body of `POST {uploadBase}/init`.
@@ -31,8 +49,8 @@ export type UploadInitBody = typeof UploadInitBody.Type
 export const UploadInitResponse = Schema.Struct({
   data: Schema.Struct({
     upload_id: Schema.String,
-    part_size: Schema.Number.check(Schema.isInt(), Schema.isGreaterThan(0)),
-    total_parts: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+    part_size: Schema.Number.check(isInt, rule((n) => n > 0, "a value greater than 0", { exclusiveMinimum: 0 })),
+    total_parts: Schema.Number.check(isInt, rule((n) => n >= 0, "a value greater than or equal to 0", { minimum: 0 })),
     presigned_urls: Schema.Record(Schema.String, Schema.String)
   })
 })

@@ -293,6 +293,32 @@ describe("requests", () => {
     for (const id of ["", ".", ".."]) expect(Result.isFailure(Schema.decodeUnknownResult(Task.TaskID)(id))).toBe(true)
     expect(Api.paths.task("a/../b?c#d e")).toBe("/v3/users/me/tasks/a%2F..%2Fb%3Fc%23d%20e")
   })
+
+  it("describes its rules in JSON Schema as Schema's own checks do, and words them as they do", () => {
+    const jsonSchema = (schema: Schema.Top) => Schema.toJsonSchemaDocument(schema).schema
+    expect(jsonSchema(Task.CreateTaskBody)).toMatchObject({
+      properties: { packageName: { type: "string", minLength: 1 }, blockName: { type: "string", minLength: 1 } }
+    })
+    expect(jsonSchema(Upload.UploadInitResponse)).toMatchObject({
+      properties: {
+        data: {
+          properties: {
+            part_size: { type: "integer", maximum: Number.MAX_SAFE_INTEGER, exclusiveMinimum: 0 },
+            total_parts: { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER }
+          }
+        }
+      }
+    })
+    const init = (part_size: unknown, total_parts: unknown) => ({ data: { upload_id: "u", part_size, total_parts, presigned_urls: {} } })
+    const problem = (input: unknown) => {
+      const result = Wire.decodeResponse(Upload.UploadInitResponse, { reportInput: true })(input)
+      return Result.isFailure(result) ? Wire.describeSchemaError(result.failure) : undefined
+    }
+    expect(problem(init(1.5, 1))).toBe("data.part_size: Expected an integer, got 1.5")
+    expect(problem(init(0, 1))).toBe("data.part_size: Expected a value greater than 0, got 0")
+    expect(problem(init(1, -1))).toBe("data.total_parts: Expected a value greater than or equal to 0, got -1")
+    expect(problem(init(1, 0))).toBeUndefined()
+  })
 })
 
 describe("strict request decoding", () => {

@@ -22,8 +22,17 @@ const DurationSchema: Schema.Duration = Schema.declare(Duration.isDuration, {
     Schema.link<Duration.Duration>()(
       Schema.Union([
         Schema.Struct({ _tag: Schema.Literals(["Infinity", "NegativeInfinity"]) }),
-        Schema.Struct({ _tag: Schema.Literal("Nanos"), value: Schema.String.check(Schema.makeFilter((s: string) => /^-?\d+$/.test(s), { expected: "a string representing a bigint" })) }),
-        Schema.Struct({ _tag: Schema.Literal("Millis"), value: Schema.Int })
+        Schema.Struct({
+          _tag: Schema.Literal("Nanos"),
+          value: Schema.String.check(Schema.makeFilter((s: string) => /^-?\d+$/.test(s), { expected: "a string representing a bigint" }))
+        }),
+        Schema.Struct({
+          _tag: Schema.Literal("Millis"),
+          // `Schema.Int`, whose machinery is in no other browser code.
+          value: Schema.Number.check(
+            Schema.makeFilter(Number.isSafeInteger, { expected: "an integer", representation: { id: "effect/schema/isInt", payload: null } })
+          )
+        })
       ]),
       SchemaTransformation.transform({
         decode: (e) =>
