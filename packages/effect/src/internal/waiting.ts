@@ -2,7 +2,6 @@
  * Waiting for tasks: watching one, awaiting one, creating and awaiting, and
  * awaiting many. Each is a poll of the task's result on a `Polling` schedule.
  */
-import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -32,22 +31,20 @@ export const make = (
 
   // A queue filled by `Effect.forEach` rather than `Stream.mapEffect`, whose
   // concurrent machinery would follow it into every browser bundle. The
-  // waits run in the stream's scope: they end with it.
+  // waits run in a fiber of the stream's scope: they end with it. The queue
+  // ends when all have settled; a defect fails it.
   const awaitAll: Service["awaitAll"] = <A>(
     taskIDs: Iterable<string>,
     options: Polling.AwaitOptions<A> & { readonly concurrency?: number | "unbounded" | undefined } = {}
   ) =>
-    Stream.unwrap(Effect.gen(function*() {
-      const settled = yield* Queue.unbounded<Settled<A>, Cause.Done>()
-      yield* Effect.forEach(
+    Stream.callback<Settled<A>>((settled) =>
+      Effect.forEach(
         taskIDs,
         (taskID) =>
           Effect.flatMap(Effect.result(awaitResult(taskID, options)), (result) => Queue.offer(settled, { taskID, result })),
         { concurrency: options.concurrency ?? Defaults.awaitConcurrency, discard: true }
-        // Ends the stream when all have settled, or fails it with a defect.
-      ).pipe(Queue.into(settled), Effect.forkScoped)
-      return Stream.fromQueue(settled)
-    }))
+      ).pipe(Effect.andThen(Queue.end(settled)))
+    )
 
   return { watch, awaitResult, createAndWait, awaitAll }
 }
