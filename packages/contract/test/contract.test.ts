@@ -74,6 +74,32 @@ describe("responses", () => {
     expect(Result.getOrThrow(detail)).toMatchObject({ taskType: "user", schedulerPayload: { a: 1 }, priority: 2 })
   })
 
+  it("keeps unknown fields through a recursive schema, at every depth", () => {
+    interface Node {
+      readonly name: string
+      readonly size: number
+      readonly children: ReadonlyArray<Node>
+    }
+    interface NodeEncoded {
+      readonly name: string
+      readonly size: string
+      readonly children: ReadonlyArray<NodeEncoded>
+    }
+    const Node: Schema.Codec<Node, NodeEncoded> = Schema.Struct({
+      name: Schema.String,
+      size: Schema.FiniteFromString,
+      children: Schema.Array(Schema.suspend((): Schema.Codec<Node, NodeEncoded> => Node))
+    })
+    const tree = { name: "a", size: "1", extra: 1, children: [{ name: "b", size: "2", more: true, children: [] }] }
+    expect(Result.getOrThrow(Wire.decodeResponse(Node)(tree))).toEqual({
+      name: "a",
+      size: 1,
+      extra: 1,
+      children: [{ name: "b", size: 2, more: true, children: [] }]
+    })
+    expect(Result.isFailure(Wire.decodeResponse(Node)({ ...tree, children: [{ name: "b", size: "x", children: [] }] }))).toBe(true)
+  })
+
   it("decodes as the tolerant schema does, keys in the same order, whichever way it takes", () => {
     const Summary = Task.TaskResult(
       Schema.Struct({ pages: Schema.FiniteFromString, parts: Schema.Array(Schema.Struct({ name: Schema.String })) })

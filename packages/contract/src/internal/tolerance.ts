@@ -12,9 +12,9 @@ const openedEncoding = (encoding: SchemaAST.Encoding | undefined): SchemaAST.Enc
     ? undefined
     : (encoding.map((link) => new SchemaAST.Link(open(link.to), link.transformation)) as unknown as SchemaAST.Encoding)
 
-// A copy of a node with another encoding, made the way SchemaAST copies nodes itself.
-const withEncoding = (ast: SchemaAST.AST, encoding: SchemaAST.Encoding | undefined): SchemaAST.AST =>
-  Object.assign(Object.create(Object.getPrototypeOf(ast) as object) as SchemaAST.AST, ast, { encoding })
+// A copy of a node with some of its fields replaced, made the way SchemaAST copies nodes itself.
+const copy = (ast: SchemaAST.AST, changes: Partial<SchemaAST.Suspend>): SchemaAST.AST =>
+  Object.assign(Object.create(Object.getPrototypeOf(ast) as object) as SchemaAST.AST, ast, changes)
 
 const opened = new WeakMap<SchemaAST.AST, SchemaAST.AST>()
 
@@ -65,13 +65,14 @@ const rebuild = (ast: SchemaAST.AST): SchemaAST.AST => {
         ast.encodingChecks
       )
     case "Suspend": {
+      // A copy rather than `new SchemaAST.Suspend`, whose class no other browser code needs.
       const thunk = ast.thunk
-      return new SchemaAST.Suspend(() => open(thunk()), ast.annotations, ast.checks, openedEncoding(ast.encoding), ast.context)
+      return copy(ast, { thunk: () => open(thunk()), encoding: openedEncoding(ast.encoding) })
     }
     default:
       // Leaves and declarations (classes, dates, …) decode as they always do;
       // an encoded form they are read from is still opened.
-      return ast.encoding === undefined ? ast : withEncoding(ast, openedEncoding(ast.encoding))
+      return ast.encoding === undefined ? ast : copy(ast, { encoding: openedEncoding(ast.encoding) })
   }
 }
 
