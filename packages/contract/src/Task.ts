@@ -297,16 +297,6 @@ export type TaskResult<A = DefaultResultData> = TaskResultInProgress | TaskResul
 /** @since 0.1.0 @category result */
 export const DefaultTaskResult = TaskResult(DefaultResultData)
 
-// `Schema.isNonEmpty` as a plain rule, with its JSON Schema: Schema's own
-// brings the machinery of every length check into a browser bundle.
-const nonEmpty = (field: string) =>
-  Schema.String.check(
-    Schema.makeFilter((s: string) => s.length > 0, {
-      message: `${field} must be a non-empty string`,
-      toJsonSchema: () => ({ minLength: 1 })
-    })
-  )
-
 /**
  * The body of `POST /v3/users/me/tasks`: only serverless tasks exist, and
  * nothing else is sent.
@@ -316,9 +306,9 @@ const nonEmpty = (field: string) =>
  */
 export const CreateTaskBody = Schema.Struct({
   type: WorkloadType,
-  packageName: nonEmpty("packageName"),
-  packageVersion: nonEmpty("packageVersion"),
-  blockName: nonEmpty("blockName"),
+  packageName: Rules.nonEmpty("packageName"),
+  packageVersion: Rules.nonEmpty("packageVersion"),
+  blockName: Rules.nonEmpty("blockName"),
   inputValues: Schema.optional(Schema.Record(Schema.String, Schema.Unknown))
 })
 /** @since 0.1.0 @category create */

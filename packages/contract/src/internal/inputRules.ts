@@ -17,6 +17,19 @@ export const TaskID = Schema.String.annotate({ message: taskIDMessage }).check(
   })
 )
 
+/**
+ * A string field that may not be empty, with the official message. Like
+ * `Schema.isNonEmpty` (the same JSON Schema), whose machinery of every length
+ * check would follow it into a browser bundle.
+ */
+export const nonEmpty = (field: string) =>
+  Schema.String.check(
+    Schema.makeFilter((s: string) => s.length > 0, {
+      message: `${field} must be a non-empty string`,
+      toJsonSchema: () => ({ minLength: 1 })
+    })
+  )
+
 const pageSizeMessage = "size must be an integer between 1 and 100"
 
 /** `Task.PageSize`: any other value, of any type, gets the official message. */
