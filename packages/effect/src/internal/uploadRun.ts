@@ -4,11 +4,8 @@
  */
 import * as Wire from "@oomol-cloud-task/contract/Upload"
 import type * as Duration from "effect/Duration"
-import * as Channel from "effect/Channel"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
-import * as Pull from "effect/Pull"
 import type { InvalidInput, RequestError, UploadError } from "../Errors.js"
 import * as Retry from "../Retry.js"
 import * as Plan from "./uploadPlan.js"
@@ -106,41 +103,9 @@ export const run = <E, R>(
       })
 
     // A part is read inside its slot, so at most `concurrency` parts (one more
-    // for a stream) are in memory at once. Workers over a pull rather than
-    // `Stream.mapEffect`, whose concurrent machinery would follow it into
-    // every browser bundle.
+    // for a stream) are in memory at once.
     if (reader._tag === "Sequence") {
-      yield* Effect.scoped(Effect.gen(function*() {
-        // `toPullScoped` rather than `Stream.toPull`, whose semaphore (pulls are
-        // already one at a time here) would follow it into every browser bundle.
-        const pull = yield* Channel.toPullScoped(Sources.cutParts(reader.stream, plan).channel, yield* Effect.scope)
-        // One worker pulls at a time (the others wait for its pull); the parts
-        // of a pull are taken in order.
-        let pulled: Array<Sources.Part> = []
-        let ended = false
-        let pulling: Deferred.Deferred<void> | undefined
-        const next: Effect.Effect<Sources.Part | undefined, InvalidInput | E, R> = Effect.suspend(() => {
-          if (pulled.length > 0 || ended) return Effect.succeed(pulled.shift())
-          if (pulling !== undefined) return Effect.andThen(Deferred.await(pulling), next)
-          const done = Deferred.makeUnsafe<void>()
-          pulling = done
-          return Pull.catchDone(
-            Effect.map(pull, (parts) => void (pulled = [...parts])),
-            () => Effect.sync(() => void (ended = true))
-          ).pipe(
-            Effect.ensuring(Effect.suspend(() => {
-              pulling = undefined
-              return Deferred.succeed(done, undefined)
-            })),
-            Effect.andThen(next)
-          )
-        })
-        const worker: Effect.Effect<void, UploadError | InvalidInput | E, R> = Effect.flatMap(
-          next,
-          (part) => (part === undefined ? Effect.void : Effect.andThen(sendPart(part), worker))
-        )
-        yield* Effect.forEach(Array.from({ length: concurrency }), () => worker, { concurrency: "unbounded", discard: true })
-      }))
+      yield* Sources.sendSequence(reader.stream, plan, concurrency, sendPart)
     } else {
       yield* Effect.forEach(
         Array.from({ length: plan.totalParts }, (_, i) => i + 1),

@@ -3,16 +3,13 @@
  * reads any byte range on demand (a `Blob`, bytes in memory, a file on disk)
  * or gives its bytes once, in order (a `Stream`).
  */
-import * as Upload from "@oomol-cloud-task/contract/Upload"
-import * as Arr from "effect/Array"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as PlatformError from "effect/PlatformError"
-import * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import { InvalidInput } from "../Errors.js"
+import * as Sequence from "./uploadSequence.js"
 
 /** The bytes of one part: a `Blob` slice is handed on unread, so a browser can send it from disk. */
 export type PartBody = Uint8Array | Blob
@@ -125,13 +122,29 @@ export const fromPath = (path: string): Source<PlatformError.PlatformError, File
   })
 })
 
-export const fromStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Source<E, R> => ({
-  _tag: "UploadSource",
-  name: undefined,
-  open: Number.isSafeInteger(size) && size >= 0
-    ? Effect.succeed({ _tag: "Sequence", size, stream })
-    : Effect.fail(new InvalidInput({ message: `size must be a non-negative integer, got ${size}` }))
-})
+// How the parts of a streamed source are sent: set by `fromStream`, the maker
+// of streamed sources, so a bundle that never streams one carries none of it.
+let sequence: typeof Sequence.sendParts | undefined
+
+export const fromStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Source<E, R> => {
+  sequence = Sequence.sendParts
+  return {
+    _tag: "UploadSource",
+    name: undefined,
+    open: Number.isSafeInteger(size) && size >= 0
+      ? Effect.succeed({ _tag: "Sequence", size, stream })
+      : Effect.fail(new InvalidInput({ message: `size must be a non-negative integer, got ${size}` }))
+  }
+}
+
+/**
+ * Sends the parts of a streamed source (see `uploadSequence.ts`) with
+ * `sendPart`, `concurrency` at a time.
+ */
+export const sendSequence: typeof Sequence.sendParts = (stream, plan, concurrency, sendPart) =>
+  sequence === undefined
+    ? Effect.die(new Error("a streamed upload source is made by Upload.fromStream"))
+    : sequence(stream, plan, concurrency, sendPart)
 
 /** Part `n` (1-based) and its bytes. */
 export interface Part {
@@ -145,73 +158,3 @@ export interface Plan {
   readonly partSize: number
   readonly totalParts: number
 }
-
-const partLength = (plan: Plan, n: number) => {
-  const [start, end] = Upload.partRange(n, plan.partSize, plan.size)
-  return end - start
-}
-
-/**
- * Cuts a stream of any chunking into the plan's parts, in order, each in its
- * own buffer: only the part being filled is held here. A stream longer or
- * shorter than its declared size fails with `InvalidInput`.
- */
-export const cutParts = <E, R>(
-  stream: Stream.Stream<Uint8Array, E, R>,
-  plan: Plan
-): Stream.Stream<Part, E | InvalidInput, R> =>
-  Stream.suspend(() => {
-    let n = 1
-    let buffer = new Uint8Array(plan.totalParts === 0 ? 0 : partLength(plan, 1))
-    let filled = 0
-    let total = 0
-    // Every part that is full, including empty ones (an empty file is one empty part).
-    const full = (): Array<Part> => {
-      const parts: Array<Part> = []
-      while (n <= plan.totalParts && filled === buffer.length) {
-        parts.push({ n, body: buffer })
-        n += 1
-        buffer = new Uint8Array(n <= plan.totalParts ? partLength(plan, n) : 0)
-        filled = 0
-      }
-      return parts
-    }
-    // Appends a chunk to the parts; false when it is past the declared size.
-    const feed = (chunk: Uint8Array): boolean => {
-      total += chunk.length
-      if (total > plan.size) return false
-      for (let offset = 0; offset < chunk.length;) {
-        const take = Math.min(buffer.length - filled, chunk.length - offset)
-        buffer.set(chunk.subarray(offset, offset + take), filled)
-        filled += take
-        offset += take
-        ready.push(...full())
-      }
-      return true
-    }
-    // Parts cut and not yet pulled downstream.
-    let ready: Array<Part> = full()
-    let over = false
-    // A pull over the source's pull rather than `concat`/`mapEffect`, whose
-    // concurrent machinery would follow them into every browser bundle.
-    return Stream.transformPull(stream, (upstream) => {
-      const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<Part>, E | InvalidInput> = Effect.suspend(() => {
-        if (Arr.isArrayNonEmpty(ready)) {
-          const parts = ready
-          ready = []
-          return Effect.succeed(parts)
-        }
-        if (over) return Effect.fail(new InvalidInput({ message: `the stream gave more bytes than its size, ${plan.size}` }))
-        const more = Effect.flatMap(upstream, (chunks) => {
-          // The parts of the chunks before one past the size still go downstream first.
-          over = !chunks.every(feed)
-          return pull
-        })
-        return Pull.catchDone(more, (): Effect.Effect<never, InvalidInput | Cause.Done> =>
-          total < plan.size
-            ? Effect.fail(new InvalidInput({ message: `the stream ended after ${total} of its ${plan.size} bytes` }))
-            : Cause.done())
-      })
-      return Effect.succeed(pull)
-    })
-  })
