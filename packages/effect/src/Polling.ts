@@ -13,12 +13,12 @@ import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ApiError, PollTimeout, type RequestError, type ResultDataMismatch, TaskFailed } from "./Errors.js"
 import * as Attempts from "./internal/attempts.js"
+import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import { within } from "./internal/within.js"
 
@@ -47,8 +47,7 @@ export const exponential = (options: {
   readonly cap: Duration.Input
   readonly factor?: number
 }): Schedule.Schedule<unknown> =>
-  // `min` recurs while either does and waits the shorter: Effect's own cap.
-  Schedule.min([Schedule.exponential(options.base, options.factor ?? Defaults.pollFactor), Schedule.spaced(options.cap)])
+  capped(Schedule.exponential(options.base, options.factor ?? Defaults.pollFactor), options.cap)
 
 /**
  * The official defaults: a poll every 3 s (the official exponential from
@@ -141,16 +140,19 @@ const poller = <A>(
       })
       const next: Effect.Effect<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout> = Effect.andThen(
         wait,
-        Effect.flatMap(Effect.result(listened), (answer) => {
-          if (Result.isSuccess(answer)) {
-            input = Option.some(answer.success)
-            return Effect.succeed(answer.success)
+        // (Effect.catch rather than Effect.result, whose match machinery no other browser code needs.)
+        Effect.catch(
+          Effect.map(listened, (success) => {
+            input = Option.some(success)
+            return success
+          }),
+          (failure) => {
+            if (isPermanent(failure)) return Effect.fail(failure)
+            lastError = failure
+            input = Option.none()
+            return next
           }
-          if (isPermanent(answer.failure)) return Effect.fail(answer.failure)
-          lastError = answer.failure
-          input = Option.none()
-          return next
-        })
+        )
       )
       // What is still running once more than `timeout` has passed (a request,
       // a callback) is cut off then: a millisecond after the deadline, so a

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { RequestError } from "./Errors.js"
+import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import * as Sent from "./internal/requestSent.js"
 
@@ -84,7 +85,7 @@ const retryAfterOf = (error: RequestError) => (error._tag === "ApiError" ? error
 export const make = (options: RetryOptions = {}): RetryPolicy => {
   const maxRetryAfter = Duration.fromInputUnsafe(options.maxRetryAfter ?? Defaults.maxRetryAfter)
   const backoff = Schedule.jittered(Schedule.exponential(options.base ?? Defaults.retryBase, 2))
-  return Schedule.min([backoff, Schedule.spaced(options.cap ?? Defaults.retryCap)]).pipe(
+  return capped(backoff, options.cap ?? Defaults.retryCap).pipe(
     Schedule.upTo({ times: options.times ?? Defaults.retryTimes }),
     Schedule.setInputType<RequestError>(),
     Schedule.while(({ input }) => {

@@ -30,6 +30,7 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
+import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import * as Plan from "./internal/uploadPlan.js"
 import * as Run from "./internal/uploadRun.js"
@@ -164,7 +165,7 @@ export const xhrPartSender: Senders.PartSender = Senders.xhrPartSender
  * @category retry
  */
 export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> =>
-  Schedule.min([Schedule.exponential(Defaults.partRetryBase, 2), Schedule.spaced(Defaults.partRetryCap)]).pipe(
+  capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
     Schedule.upTo({ times: Math.max(0, Math.floor(attempts) - 1) })
   )
 

@@ -49,7 +49,7 @@ export const read = (
     return length <= maxBytes
       ? Effect.map(response.text, (text) => answer(text.length > maxBytes ? undefined : text))
       // (Not Effect.ignore, whose logging option would bring Effect's logger into a browser bundle.)
-      : Effect.as(Effect.result(Stream.runDrain(Stream.take(response.stream, 1))), answer(undefined))
+      : Effect.catch(Effect.as(Stream.runDrain(Stream.take(response.stream, 1)), answer(undefined)), () => Effect.succeed(answer(undefined)))
   }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []

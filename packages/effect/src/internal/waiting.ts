@@ -4,6 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type { Service, Settled } from "../CloudTaskClient.js"
 import * as Polling from "../Polling.js"
@@ -41,7 +42,11 @@ export const make = (
       Effect.forEach(
         taskIDs,
         (taskID) =>
-          Effect.flatMap(Effect.result(awaitResult(taskID, options)), (result) => Queue.offer(settled, { taskID, result })),
+          // (Effect.catch rather than Effect.result, whose match machinery no other browser code needs.)
+          Effect.catch(
+            Effect.flatMap(awaitResult(taskID, options), (value) => Queue.offer(settled, { taskID, result: Result.succeed(value) })),
+            (error) => Queue.offer(settled, { taskID, result: Result.fail(error) })
+          ),
         { concurrency: options.concurrency ?? Defaults.awaitConcurrency, discard: true }
       ).pipe(Effect.andThen(Queue.end(settled)))
     )
