@@ -24,7 +24,6 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import type * as HttpClient from "effect/http/HttpClient"
-import * as Option from "effect/Option"
 import type * as PlatformError from "effect/PlatformError"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
@@ -290,7 +289,8 @@ export const make = (api: UploadApi): Uploader => {
         : Sources.isBlob(input)
         ? Sources.fromBlob(input)
         : input
-      const sender = Option.getOrElse(yield* Effect.serviceOption(PartSender), () => api.partSender)
+      // (Not Effect.serviceOption, which no other browser code needs.)
+      const sender = Context.getOrUndefined(yield* Effect.context<never>(), PartSender) ?? api.partSender
       return yield* Run.run(api, source, {
         ...checked,
         name: options.name ?? source.name,

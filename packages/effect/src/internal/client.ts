@@ -3,10 +3,10 @@
  * APIs, and the endpoints built on it (see `CloudTaskClient.make`).
  */
 import * as Api from "@oomol-cloud-task/contract/Api"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as Option from "effect/Option"
 import type { Options, Service } from "../CloudTaskClient.js"
 import type { InvalidInput } from "../Errors.js"
 import * as Retry from "../Retry.js"
@@ -29,7 +29,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const baseUrl = yield* httpUrl("baseUrl", options.baseUrl ?? Api.DEFAULT_BASE_URL)
     const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? Api.DEFAULT_UPLOAD_BASE_URL)
     const http = yield* HttpClient.HttpClient
-    const parts = Option.getOrElse(yield* Effect.serviceOption(Upload.PartClient), () => http)
+    // (Not Effect.serviceOption, which no other browser code needs.)
+    const parts = Context.getOrUndefined(yield* Effect.context<never>(), Upload.PartClient) ?? http
     // Trimmed as fetch trims a header value; one no transport can send is refused here.
     const { apiKey, credentials, defaultHeaders, maxResponseBytes } = yield* RequestSettings.checked(options)
     // Every request's headers, set by one mapping: each mapping copies the request.

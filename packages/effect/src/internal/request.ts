@@ -234,7 +234,9 @@ const retryingOnFailure = (policy: Retry.RetryPolicy, shouldRetry: (error: Reque
   return <A, E extends RequestError, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.catch(effect, (first) => {
       let replay = true
-      const reported = Effect.tapError(effect, Attempts.report)
+      // (Effect.catch rather than Effect.tapError, which no other browser code needs:
+      // the retry fails with the error itself, not its cause, either way.)
+      const reported = Effect.catch(effect, (error) => Effect.andThen(Attempts.report(error), Effect.fail(error)))
       return Effect.andThen(
         Attempts.report(first),
         retrying(Effect.suspend(() => {
