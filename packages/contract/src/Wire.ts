@@ -12,7 +12,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { sentences } from "./internal/sentences.js"
+import { formatter, sentences } from "./internal/sentences.js"
 import { notKept, open, reshapes, withUnknownKeys } from "./internal/tolerance.js"
 
 /**
@@ -108,8 +108,6 @@ export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>
   readonly message: string
 }
-
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const issueOf = (error: Schema.SchemaError | SchemaIssue.Issue): SchemaIssue.Issue =>
   SchemaIssue.isIssue(error) ? error : error.issue

@@ -7,15 +7,16 @@ import type * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 
-const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+/** Schema's own wording of an issue, for the Standard Schema interface. */
+export const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
 
-const messageOf = (annotations: Schema.Annotations.Annotations | undefined, key = "message"): string | undefined => {
-  const message = annotations?.[key]
-  return typeof message === "string" ? message : undefined
+type Annotations = Schema.Annotations.Annotations | undefined
+
+// An annotation that is a string: `message` unless another key is named.
+const text = (annotations: Annotations, key = "message"): string | undefined => {
+  const value = annotations?.[key]
+  return typeof value === "string" ? value : undefined
 }
-
-const expectedOf = (annotations: Schema.Annotations.Annotations | undefined): string | undefined =>
-  messageOf(annotations, "expected")
 
 // `Schema.optional(X)` is `X | undefined`: the `undefined` is how a key may be
 // left out, not something to ask of a caller who sent a value.
@@ -24,11 +25,10 @@ const members = (ast: SchemaAST.AST): ReadonlyArray<SchemaAST.AST> =>
     ? ast.types.flatMap((member) => member._tag === "Undefined" || member._tag === "Void" ? [] : members(member))
     : [ast]
 
-// The one schema a value had to be, when a union offers only one besides `undefined`.
+// The one schema a value had to be, when a union (without words of its own) offers only one besides `undefined`.
 const single = (ast: SchemaAST.AST): SchemaAST.AST => {
-  if (ast._tag !== "Union" || messageOf(ast.annotations) !== undefined) return ast
-  const [only, ...others] = members(ast)
-  return only !== undefined && others.length === 0 ? only : ast
+  const options = members(ast)
+  return options.length === 1 && text(ast.annotations) === undefined ? options[0]! : ast
 }
 
 const literalsOf = (asts: ReadonlyArray<SchemaAST.AST>): ReadonlyArray<unknown> | undefined => {
@@ -41,63 +41,47 @@ const literalsOf = (asts: ReadonlyArray<SchemaAST.AST>): ReadonlyArray<unknown> 
   return values
 }
 
-const word = (value: unknown): string => typeof value === "string" ? value : String(value)
-
-// The key every member of a union of structs tells itself apart by (`_tag`), and its values.
-const discriminator = (
-  options: ReadonlyArray<SchemaAST.AST>
-): { readonly key: string; readonly values: ReadonlyArray<unknown> } | undefined => {
-  const [first] = options
-  if (options.length < 2 || first?._tag !== "Objects" || !options.every((option) => option._tag === "Objects")) {
-    return undefined
-  }
-  for (const candidate of first.propertySignatures) {
-    if (typeof candidate.name !== "string") continue
+// A union of structs told apart by a key every member has (`_tag`), in words.
+const tagged = (options: ReadonlyArray<SchemaAST.AST>): string | undefined => {
+  if (options.length < 2 || !options.every((option) => option._tag === "Objects")) return undefined
+  for (const { name } of (options[0] as SchemaAST.Objects).propertySignatures) {
+    if (typeof name !== "string") continue
     const values: Array<unknown> = []
     for (const option of options as ReadonlyArray<SchemaAST.Objects>) {
-      const found = option.propertySignatures.find((ps) => ps.name === candidate.name)
-      const literals = found === undefined ? undefined : literalsOf(members(found.type))
-      if (literals === undefined) break
+      const found = option.propertySignatures.find((ps) => ps.name === name)
+      const literals = found && literalsOf(members(found.type))
+      if (!literals) break
       values.push(...literals)
     }
-    if (values.length >= options.length) return { key: candidate.name, values }
+    if (values.length >= options.length) return `an object whose ${name} is one of ${values.map(String).join(", ")}`
   }
   return undefined
 }
 
+// What a value of each kind of schema is, in words.
+const kinds: Readonly<Record<string, string>> = {
+  String: "a string",
+  TemplateLiteral: "a string",
+  Number: "a number",
+  Boolean: "true or false",
+  BigInt: "an integer",
+  Null: "null",
+  Arrays: "an array",
+  Objects: "an object",
+  ObjectKeyword: "an object"
+}
+
 /** What a value of `ast` is, in words: `a string`, `one of user, shared`, `a number or null`. */
 const expectation = (ast: SchemaAST.AST): string => {
-  const expected = expectedOf(ast.annotations)
-  if (expected !== undefined) return expected
   const options = members(ast)
   const literals = literalsOf(options)
-  if (literals !== undefined) {
-    return literals.length === 1 ? JSON.stringify(literals[0]) : `one of ${literals.map(word).join(", ")}`
-  }
-  const tagged = discriminator(options)
-  if (tagged !== undefined) return `an object whose ${tagged.key} is one of ${tagged.values.map(word).join(", ")}`
-  if (options.length > 1) return [...new Set(options.map(expectation))].join(" or ")
-  const only = options[0] ?? ast
-  switch (only._tag) {
-    case "String":
-    case "TemplateLiteral":
-      return "a string"
-    case "Number":
-      return "a number"
-    case "Boolean":
-      return "true or false"
-    case "BigInt":
-      return "an integer"
-    case "Null":
-      return "null"
-    case "Arrays":
-      return "an array"
-    case "Objects":
-    case "ObjectKeyword":
-      return "an object"
-    default:
-      return messageOf(only.annotations, "identifier") ?? "a valid value"
-  }
+  return text(ast.annotations, "expected") ??
+    (literals
+      ? literals.length === 1 ? JSON.stringify(literals[0]) : `one of ${literals.map(String).join(", ")}`
+      : tagged(options) ??
+        (options.length > 1
+          ? [...new Set(options.map(expectation))].join(" or ")
+          : kinds[(options[0] ?? ast)._tag] ?? text((options[0] ?? ast).annotations, "identifier") ?? "a valid value"))
 }
 
 const fieldName = (path: ReadonlyArray<PropertyKey>, subject: string): string => {
@@ -108,56 +92,48 @@ const fieldName = (path: ReadonlyArray<PropertyKey>, subject: string): string =>
   return name === "" ? subject : name.startsWith("[") ? `${subject}${name}` : name
 }
 
-// Schema's own wording, as the last resort, still naming the field.
-const fallback = (issue: SchemaIssue.Issue, field: string): ReadonlyArray<string> =>
-  formatter(issue).issues.map(({ message }) => `${field}: ${message}`)
+// A rule's own message (it names its field already), else what the field must be.
+const worded = (annotations: Annotations, field: () => string): ReadonlyArray<string> | undefined => {
+  const message = text(annotations)
+  const expected = text(annotations, "expected")
+  return message !== undefined ? [message] : expected === undefined ? undefined : [`${field()} must be ${expected}`]
+}
+
+// A schema that words its own refusal (`Task.PageSize`) says it for a wrong type too.
+const invalidType = (ast: SchemaAST.AST, field: string): ReadonlyArray<string> => [
+  text(ast.annotations) ?? `${field} must be ${expectation(ast)}`
+]
 
 const walk = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>, subject: string): ReadonlyArray<string> => {
   const field = () => fieldName(path, subject)
+  const inner = (issue: SchemaIssue.Issue) => walk(issue, path, subject)
   switch (issue._tag) {
     case "Pointer":
       return walk(issue.issue, [...path, ...issue.path], subject)
     case "Composite":
-      return issue.issues.flatMap((inner) => walk(inner, path, subject))
+      return issue.issues.flatMap(inner)
     case "Encoding":
-      return walk(issue.issue, path, subject)
-    case "Filter": {
-      // A rule's own message names its field already.
-      const message = messageOf(issue.filter.annotations)
-      if (message !== undefined) return [message]
-      const expected = expectedOf(issue.filter.annotations)
-      if (expected !== undefined) return [`${field()} must be ${expected}`]
-      return issue.issue._tag === "InvalidValue" ? fallback(issue, field()) : walk(issue.issue, path, subject)
-    }
-    case "AnyOf": {
-      if (issue.issues.length > 0) return issue.issues.flatMap((inner) => walk(inner, path, subject))
-      const message = messageOf(issue.ast.annotations)
-      if (message !== undefined) return [message]
-      return invalidType(single(issue.ast), field())
-    }
+      return inner(issue.issue)
+    case "Filter":
+      // Schema's own wording as the last resort, still naming the field.
+      return worded(issue.filter.annotations, field) ?? (issue.issue._tag === "InvalidValue"
+        ? formatter(issue).issues.map(({ message }) => `${field()}: ${message}`)
+        : inner(issue.issue))
+    case "AnyOf":
+      return issue.issues.length > 0 ? issue.issues.flatMap(inner) : invalidType(single(issue.ast), field())
     case "InvalidType":
       return invalidType(issue.ast, field())
-    case "InvalidValue": {
-      const message = messageOf(issue.annotations)
-      if (message !== undefined) return [message]
-      const expected = expectedOf(issue.annotations)
-      return [expected === undefined ? `${field()} is not a valid value` : `${field()} must be ${expected}`]
-    }
+    case "InvalidValue":
+      return worded(issue.annotations, field) ?? [`${field()} is not a valid value`]
     case "MissingKey":
       return [issue.annotations?.messageMissingKey ?? `${field()} is required`]
     case "UnexpectedKey":
-      return [messageOf(issue.ast.annotations, "messageUnexpectedKey") ?? `${field()} is not a known field`]
+      return [text(issue.ast.annotations, "messageUnexpectedKey") ?? `${field()} is not a known field`]
     case "Forbidden":
-      return [messageOf(issue.annotations) ?? `${field()} could not be read`]
+      return [text(issue.annotations) ?? `${field()} could not be read`]
     case "OneOf":
       return [`${field()} matches more than one of ${expectation(issue.ast)}`]
   }
-}
-
-const invalidType = (ast: SchemaAST.AST, field: string): ReadonlyArray<string> => {
-  // A schema that words its own refusal (`Task.PageSize`) says it for a wrong type too.
-  const message = messageOf(ast.annotations)
-  return [message ?? `${field} must be ${expectation(ast)}`]
 }
 
 /**
