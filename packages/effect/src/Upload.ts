@@ -163,10 +163,13 @@ export const xhrPartSender: Senders.PartSender = Senders.xhrPartSender
  * @since 0.1.0
  * @category retry
  */
-export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> =>
-  capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
-    Schedule.upTo({ times: Math.max(0, Math.floor(attempts) - 1) })
+export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> => {
+  const times = Math.max(0, Math.floor(attempts) - 1)
+  return capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
+    // `Schedule.upTo({ times })`, as `Retry.make` limits its tries.
+    Schedule.while(({ attempt }) => attempt <= times)
   )
+}
 
 /**
  * The official default: 3 tries of each part, 1 s then 2 s apart.

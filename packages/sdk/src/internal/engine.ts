@@ -68,8 +68,12 @@ export class Engine {
     return this.#runner.run(CloudTaskClient.CloudTaskClient.use(use), signal)
   }
 
-  #stream<A>(use: (client: Service) => Stream.Stream<A, Errors.CloudTaskError>, signal?: AbortSignal) {
-    return this.#runner.iterate(Stream.unwrap(CloudTaskClient.CloudTaskClient.useSync(use)), signal)
+  #stream<A, B = A>(
+    use: (client: Service) => Stream.Stream<A, Errors.CloudTaskError>,
+    signal?: AbortSignal,
+    each?: (item: A) => B
+  ) {
+    return this.#runner.iterate(Stream.unwrap(CloudTaskClient.CloudTaskClient.useSync(use)), signal, each)
   }
 
   createTask(request: CreateTaskRequest, options?: RequestOptions): Promise<CreateTaskResponse> {
@@ -145,16 +149,13 @@ export class Engine {
       return refused(new InvalidInputError("taskIDs must be an array or other iterable of task IDs, not a string"))
     }
     return this.#stream(
-      (c) =>
-        Stream.map(
-          c.awaitAll(taskIDs, awaitAllOptions(options)),
-          ({ result, taskID }): SettledTask<T> =>
-            Result.match(result, {
-              onFailure: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
-              onSuccess: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
-            })
-        ),
-      options?.signal
+      (c) => c.awaitAll(taskIDs, awaitAllOptions(options)),
+      options?.signal,
+      ({ result, taskID }): SettledTask<T> =>
+        Result.match(result, {
+          onFailure: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
+          onSuccess: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
+        })
     )
   }
 

@@ -23,10 +23,12 @@ type Client = CloudTaskClient.CloudTaskClient
 /** Runs effects and streams that need the client service. */
 export interface Runner {
   readonly run: <A>(effect: Effect.Effect<A, Errors.CloudTaskError, Client>, signal?: AbortSignal) => Promise<A>
-  readonly iterate: <A>(
+  /** Each item of `stream`, as `each` makes it (default: as it is). */
+  readonly iterate: <A, B = A>(
     stream: Stream.Stream<A, Errors.CloudTaskError, Client>,
-    signal?: AbortSignal
-  ) => AsyncIterableIterator<A>
+    signal?: AbortSignal,
+    each?: (item: A) => B
+  ) => AsyncIterableIterator<B>
   readonly dispose: () => Promise<void>
 }
 
@@ -84,10 +86,12 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
     })
 
   // Pull-based, so a slow consumer slows the polling and `break` stops it.
-  async function* iterate<A>(
+  // (`each` rather than `Stream.map`, which no other browser code needs.)
+  async function* iterate<A, B = A>(
     stream: Stream.Stream<A, Errors.CloudTaskError, Client>,
-    signal?: AbortSignal
-  ): AsyncGenerator<A, void, undefined> {
+    signal?: AbortSignal,
+    each?: (item: A) => B
+  ): AsyncGenerator<B, void, undefined> {
     if (disposed) throw new ClientDisposedError()
     const scope = Scope.makeUnsafe()
     open.add(scope)
@@ -104,7 +108,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
       for (;;) {
         const chunk = await run(next, signal)
         if (chunk === undefined) return
-        for (const item of chunk) yield item
+        for (const item of chunk) yield each === undefined ? item as unknown as B : each(item)
       }
     } finally {
       open.delete(scope)
