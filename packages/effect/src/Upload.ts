@@ -292,8 +292,7 @@ export const make = (api: UploadApi): Uploader => {
         : Sources.isBlob(input)
         ? Sources.fromBlob(input)
         : input
-      // (Not Effect.serviceOption, which no other browser code needs.)
-      const sender = Context.getOrUndefined(yield* Effect.context<never>(), PartSender) ?? api.partSender
+      const sender = Context.getOrUndefined(yield* Effect.context<never>(), PartSender) ?? api.partSender // (no serviceOption: see client.ts)
       return yield* Run.run(api, source, {
         ...checked,
         name: options.name ?? source.name,
