@@ -31,6 +31,7 @@ import * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
 import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
+import { produced } from "./internal/produced.js"
 import * as Plan from "./internal/uploadPlan.js"
 import * as Run from "./internal/uploadRun.js"
 import * as Senders from "./internal/uploadSenders.js"
@@ -309,7 +310,7 @@ export const make = (api: UploadApi): Uploader => {
     options: UploadOptions = {}
   ) =>
     // The upload runs in a fiber of the stream's scope: dropping the stream interrupts it.
-    Stream.callback<UploadEvent, UploadFailure | E, R>((events) =>
+    produced<UploadEvent, UploadFailure | E, R>((events) =>
       run(input, options, (sent, total) => void Queue.offerUnsafe(events, { _tag: "Progress", sent, total })).pipe(
         Effect.flatMap((file) => Queue.offer(events, { _tag: "Done", file })),
         Effect.andThen(Queue.end(events))

@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import type { Service, Settled } from "../CloudTaskClient.js"
 import * as Polling from "../Polling.js"
 import * as Defaults from "./defaults.js"
+import { produced } from "./produced.js"
 import * as Request from "./request.js"
 import { dataDecoder, type Tasks, validateTaskID } from "./tasks.js"
 
@@ -38,7 +39,7 @@ export const make = (
     taskIDs: Iterable<string>,
     options: Polling.AwaitOptions<A> & { readonly concurrency?: number | "unbounded" | undefined } = {}
   ) =>
-    Stream.callback<Settled<A>>((settled) =>
+    produced<Settled<A>>((settled) =>
       Effect.forEach(
         taskIDs,
         (taskID) =>
