@@ -27,7 +27,7 @@ import type * as HttpClient from "effect/http/HttpClient"
 import type * as PlatformError from "effect/PlatformError"
 import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
 import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
@@ -167,7 +167,6 @@ export const xhrPartSender: Senders.PartSender = Senders.xhrPartSender
 export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> => {
   const times = Math.max(0, Math.floor(attempts) - 1)
   return capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
-    // `Schedule.upTo({ times })`, as `Retry.make` limits its tries.
     Schedule.while(({ attempt }) => attempt <= times)
   )
 }
