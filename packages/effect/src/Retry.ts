@@ -116,7 +116,7 @@ export const defaultPolicy: RetryPolicy = make()
  * @since 0.1.0
  * @category policy
  */
-export const never: RetryPolicy = Schedule.recurs(0)
+export const never: RetryPolicy = Schedule.while(Schedule.spaced(0), () => false) // ends at once, as Schedule.recurs(0)
 
 /**
  * Reads a `Retry-After` header: delay-seconds or an HTTP date (relative to

@@ -49,7 +49,11 @@ export const read = (
     return length <= maxBytes
       ? Effect.map(response.text, (text) => answer(text.length > maxBytes ? undefined : text))
       // (Not Effect.ignore, whose logging option would bring Effect's logger into a browser bundle.)
-      : Effect.catch(Effect.as(Stream.runDrain(Stream.take(response.stream, 1)), answer(undefined)), () => Effect.succeed(answer(undefined)))
+      // (The first chunk stops the read: Stream.take and Stream.runDrain are in no other browser code.)
+      : Effect.catch(
+        Effect.as(Stream.runForEach(response.stream, () => Effect.fail(new TooLarge())), answer(undefined)),
+        () => Effect.succeed(answer(undefined))
+      )
   }
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []

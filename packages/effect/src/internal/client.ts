@@ -7,6 +7,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
+import * as Redacted from "effect/Redacted"
 import type { Options, Service } from "../CloudTaskClient.js"
 import type { InvalidInput } from "../Errors.js"
 import * as Retry from "../Retry.js"
@@ -37,7 +38,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidInput, Htt
     const withDefaults = HttpClientRequest.setHeaders(HttpClientRequest.get(""), defaultHeaders)
     const { headers } = HttpClientRequest.acceptJson(
       // After the default headers: the key replaces an Authorization among them.
-      apiKey === undefined ? withDefaults : HttpClientRequest.bearerToken(withDefaults, apiKey)
+      // (`HttpClientRequest.bearerToken`'s header, which no other browser code sets.)
+      apiKey === undefined ? withDefaults : HttpClientRequest.setHeader(withDefaults, "Authorization", `Bearer ${Redacted.value(apiKey)}`)
     )
     const routed = Routing.route(http, {
       credentials,
