@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Task from "@oomol-cloud-task/contract/Task"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -185,8 +186,16 @@ export const watch = <A>(
       Task.isTerminal(result.status)
         ? Effect.void
         : onProgress(result as Task.TaskResultInProgress, taskID))
-    const statuses = Stream.fromEffectRepeat(reported).pipe(
-      Stream.takeUntil((result) => Task.isTerminal(result.status))
+    // The terminal status is the last: the next pull ends the stream
+    // (rather than `Stream.takeUntil`, which no other browser code needs).
+    let ended = false
+    const statuses = Stream.fromEffectRepeat(
+      Effect.suspend<Task.TaskResult<A>, ApiError | ResultDataMismatch | PollTimeout | Cause.Done, never>(() =>
+        ended ? Cause.done() : Effect.map(reported, (result) => {
+          ended = Task.isTerminal(result.status)
+          return result
+        })
+      )
     )
     return cutOff === undefined ? statuses : Stream.interruptWhen(statuses, Effect.andThen(Effect.sleep(cutOff), timedOut))
   }))
