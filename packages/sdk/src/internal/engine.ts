@@ -1,8 +1,8 @@
 /**
- * What a facade client runs: the Effect client in a `ManagedRuntime` of its
- * own, and each operation of `OomolTaskClient` on it, as a Promise or an async
- * iterator. In Node it is loaded when the first client is created, not when
- * the package is imported (see `loader.ts`).
+ * What a facade client runs: the Effect client in a runtime of its own
+ * (`runner.ts`), and each operation of `OomolTaskClient` on it, as a Promise
+ * or an async iterator. In Node it is loaded when the first client is
+ * created, not when the package is imported (see `loader.ts`).
  */
 import * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
 import type * as Errors from "@oomol-cloud-task/effect/Errors"

@@ -1,17 +1,18 @@
 /**
- * Running the Effect client's effects as Promises: one `ManagedRuntime` per
- * client, every call cancellable by its caller's signal and by `dispose()`,
- * every failure rejected as the facade's error (the error itself, never an
- * interruption's generic `Error`).
+ * Running the Effect client's effects as Promises: the client's layer built
+ * once per client (as a `ManagedRuntime` builds it), every call cancellable by
+ * its caller's signal and by `dispose()`, every failure rejected as the
+ * facade's error (the error itself, never an interruption's generic `Error`).
  */
 import type * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
 import type * as Errors from "@oomol-cloud-task/effect/Errors"
 import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Pull from "effect/Pull"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -44,11 +45,28 @@ const isSignal = (signal: unknown): signal is AbortSignal =>
   typeof (signal as AbortSignal).removeEventListener === "function"
 
 export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner => {
-  const runtime = ManagedRuntime.make(layer)
+  // The client's context, built by the first call into a scope of the
+  // runner's own, for every call after it (a failed build fails them all):
+  // what a `ManagedRuntime` does for `runFork`, without its machinery for
+  // every other way of running, which would follow it into every browser bundle.
+  const layerScope = Scope.makeUnsafe()
+  let context: Context.Context<Client> | undefined
+  let building: Fiber.Fiber<Context.Context<Client>, Errors.InvalidInput> | undefined
+  const build = Effect.suspend(() =>
+    Fiber.join(
+      building ??= Effect.runFork(
+        Effect.tap(Layer.buildWithScope(layer, layerScope), (built) => Effect.sync(() => void (context = built)))
+      )
+    )
+  )
+  const runFork = <A, E>(effect: Effect.Effect<A, E, Client>): Fiber.Fiber<A, E | Errors.InvalidInput> =>
+    context === undefined
+      ? Effect.runFork(Effect.flatMap(build, (built) => Effect.provideContext(effect, built)))
+      : Effect.runForkWith(context)(effect)
   // How to stop every call in flight, and every open iterator, so dispose()
   // can end them (an iterator dropped without `break` would otherwise keep
   // its timers).
-  const inFlight = new Set<() => void>()
+  const inFlight = new Map<Fiber.Fiber<unknown, unknown>, () => void>()
   const open = new Set<Scope.Closeable>()
   let disposed = false
 
@@ -62,7 +80,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         return reject(new InvalidInputError("signal must be an AbortSignal"))
       }
       if (signal?.aborted) return reject(abortError(signal))
-      const fiber = runtime.runFork(effect)
+      const fiber = runFork(effect)
       // Set once the caller's signal or dispose() has interrupted the call.
       let interrupted = false
       const interrupt = () => {
@@ -70,10 +88,10 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         fiber.interruptUnsafe()
       }
       signal?.addEventListener("abort", interrupt, { once: true })
-      inFlight.add(interrupt)
+      inFlight.set(fiber, interrupt)
       fiber.addObserver((exit) => {
         signal?.removeEventListener("abort", interrupt)
-        inFlight.delete(interrupt)
+        inFlight.delete(fiber)
         if (Exit.isSuccess(exit)) return resolve(exit.value)
         // An interruption is ours to explain; a failure that raced it still wins.
         if (Cause.hasInterruptsOnly(exit.cause) || interrupted) {
@@ -119,9 +137,12 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   const dispose = async () => {
     if (disposed) return
     disposed = true
-    for (const interrupt of inFlight) interrupt()
+    const fibers = [...inFlight.keys(), ...(building === undefined ? [] : [building])]
+    for (const interrupt of inFlight.values()) interrupt()
     await Promise.all([...open].map((scope) => Effect.runPromise(Scope.close(scope, Exit.void))))
-    await runtime.dispose()
+    // Then, as a ManagedRuntime is disposed: every call ended, and the layer's finalizers run.
+    await Promise.all(fibers.map((fiber) => Effect.runPromise(Fiber.interrupt(fiber))))
+    await Effect.runPromise(Scope.close(layerScope, Exit.void))
   }
 
   return { run, iterate, dispose }
