@@ -182,10 +182,10 @@ export const watch = <A>(
     const onProgress = options.onProgress
     // The callback runs in the repeated poll rather than through `Stream.tap`,
     // whose concurrent machinery would follow it into every browser bundle.
-    const reported = onProgress === undefined ? next : Effect.tap(next, (result) =>
+    const reported = onProgress === undefined ? next : Effect.flatMap(next, (result) =>
       Task.isTerminal(result.status)
-        ? Effect.void
-        : onProgress(result as Task.TaskResultInProgress, taskID))
+        ? Effect.succeed(result)
+        : Effect.as(onProgress(result as Task.TaskResultInProgress, taskID), result))
     // The terminal status is the last: the next pull ends the stream
     // (rather than `Stream.takeUntil`, which no other browser code needs).
     let ended = false

@@ -94,7 +94,7 @@ export const run = <E, R>(
               ? Plan.exhausted(error, attempts)
               : Plan.partFailed(error)
           ),
-          Effect.tap(() => Effect.sync(() => progress(n, length))),
+          Effect.map(() => progress(n, length)),
           Effect.withSpan("CloudTaskClient.uploadPart", {
             kind: "client",
             attributes: { "oomol.upload.part": n, "oomol.upload.part.bytes": length }

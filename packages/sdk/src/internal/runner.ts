@@ -55,7 +55,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
   const build = Effect.suspend(() =>
     Fiber.join(
       building ??= Effect.runFork(
-        Effect.tap(Layer.buildWithScope(layer, layerScope), (built) => Effect.sync(() => void (context = built)))
+        Effect.map(Layer.buildWithScope(layer, layerScope), (built) => (context = built))
       )
     )
   )
