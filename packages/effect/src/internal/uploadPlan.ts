@@ -7,7 +7,6 @@ import * as Failure from "@oomol-cloud-task/contract/Failure"
 import type * as Wire from "@oomol-cloud-task/contract/Upload"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { InvalidInput, type RequestError, UploadError } from "../Errors.js"
 import * as Defaults from "./defaults.js"
@@ -88,6 +87,18 @@ export interface Given<S> {
   readonly partTimeout?: Duration.Input | undefined
 }
 
+// A part timeout a timer can keep (at most 2^31 - 1 ms), or undefined. (Duration.fromInputUnsafe,
+// caught, rather than Duration.fromInput, which no other browser code needs.)
+const partTimeoutOf = (input: Duration.Input): Duration.Duration | undefined => {
+  try {
+    const timeout = Duration.fromInputUnsafe(input)
+    const millis = Duration.toMillis(timeout)
+    return Duration.isFinite(timeout) && millis > 0 && millis <= Defaults.maxTimerMillis ? timeout : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The options, checked before anything is sent, with their defaults. */
 export const checked = <S extends Schedule.Schedule<unknown, RequestError>>(
   options: Given<S>,
@@ -98,13 +109,7 @@ export const checked = <S extends Schedule.Schedule<unknown, RequestError>>(
     const invalid = (message: string) => Effect.fail(new InvalidInput({ message }))
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) return yield* invalid("concurrency must be a positive integer")
     const uploadBaseUrl = yield* httpUrl("uploadBaseUrl", options.uploadBaseUrl ?? defaults.uploadBaseUrl)
-    const timeout = Duration.fromInput(options.partTimeout ?? Defaults.partTimeout)
-    // A timer can wait at most 2^31 - 1 ms.
-    if (
-      Option.isNone(timeout) || !Duration.isFinite(timeout.value) || Duration.toMillis(timeout.value) <= 0 ||
-      Duration.toMillis(timeout.value) > Defaults.maxTimerMillis
-    ) {
-      return yield* invalid("partTimeout must be a positive duration of at most 24 days")
-    }
-    return { concurrency, uploadBaseUrl, timeout: timeout.value, schedule: options.retry ?? defaults.retry }
+    const timeout = partTimeoutOf(options.partTimeout ?? Defaults.partTimeout)
+    if (timeout === undefined) return yield* invalid("partTimeout must be a positive duration of at most 24 days")
+    return { concurrency, uploadBaseUrl, timeout, schedule: options.retry ?? defaults.retry }
   })
