@@ -12,6 +12,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
+import * as SchemaParser from "effect/SchemaParser"
 import { formatter, sentences } from "./internal/sentences.js"
 import { notKept, open, reshapes, withUnknownKeys } from "./internal/tolerance.js"
 
@@ -60,11 +61,28 @@ export const decodeResponse = <A, I>(
   schema: Schema.Codec<A, I>,
   options?: SchemaAST.ParseOptions
 ): (input: unknown) => Result.Result<A, Schema.SchemaError> => {
+  const decode = decodeResponseIssue(schema, options)
+  return (input) => Result.mapError(decode(input), (issue) => new Schema.SchemaError(issue))
+}
+
+/**
+ * {@link decodeResponse}, failing with the Schema issue itself rather than a
+ * `SchemaError` around it: what {@link describeSchemaError} and the others
+ * read. For a caller that only describes a failure, as the Effect client
+ * does: no `SchemaError` is made (nor brought into a browser bundle).
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodeResponseIssue = <A, I>(
+  schema: Schema.Codec<A, I>,
+  options?: SchemaAST.ParseOptions
+): (input: unknown) => Result.Result<A, SchemaIssue.Issue> => {
   // Built when first needed: most answers never need it.
-  let opened: ((input: unknown) => Result.Result<A, Schema.SchemaError>) | undefined
-  const tolerantly = (input: unknown) => (opened ??= Schema.decodeUnknownResult(tolerant(schema), options))(input)
+  let opened: ((input: unknown) => Result.Result<A, SchemaIssue.Issue>) | undefined
+  const tolerantly = (input: unknown) => (opened ??= SchemaParser.decodeUnknownResult(tolerant(schema), options))(input)
   if (reshapes(schema.ast)) return tolerantly
-  const exact = Schema.decodeUnknownResult(schema, options)
+  const exact = SchemaParser.decodeUnknownResult(schema, options)
   return (input) => {
     const decoded = exact(input)
     if (decoded._tag === "Failure") return tolerantly(input)

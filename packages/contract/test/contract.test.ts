@@ -134,6 +134,7 @@ describe("responses", () => {
     for (const schema of schemas) {
       const tolerant = Schema.decodeUnknownResult(Wire.tolerant(schema))
       const decode = Wire.decodeResponse(schema)
+      const decodeIssue = Wire.decodeResponseIssue(schema)
       for (const input of inputs) {
         const before = JSON.stringify(input)
         const [got, want] = [decode(input), tolerant(input)]
@@ -144,6 +145,14 @@ describe("responses", () => {
           expect(Object.getPrototypeOf(got.success)).toBe(Object.getPrototypeOf(want.success))
         } else if (Result.isFailure(got) && Result.isFailure(want)) {
           expect(Wire.describeSchemaError(got.failure)).toBe(Wire.describeSchemaError(want.failure))
+        }
+        // The same, failing with the issue itself.
+        const issue = decodeIssue(input)
+        expect(issue._tag).toBe(got._tag)
+        if (Result.isSuccess(issue) && Result.isSuccess(got)) expect(issue.success).toEqual(got.success)
+        if (Result.isFailure(issue) && Result.isFailure(got)) {
+          expect(Schema.isSchemaError(issue.failure)).toBe(false)
+          expect(Wire.describeSchemaError(issue.failure)).toBe(Wire.describeSchemaError(got.failure))
         }
         expect(JSON.stringify(input)).toBe(before)
       }

@@ -5,7 +5,8 @@ import * as Api from "@oomol-cloud-task/contract/Api"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
+import * as SchemaParser from "effect/SchemaParser"
 import { InvalidInput } from "../Errors.js"
 
 /**
@@ -26,11 +27,12 @@ export const httpUrl = (name: string, value: string): Effect.Effect<string, Inva
  * be (`status must be one of queued, …`). `subject` names the value itself.
  */
 export const validate = <A, I>(schema: Schema.Codec<A, I>, subject?: string) => {
-  const decode = Schema.decodeUnknownResult(schema)
+  // The issue itself: a `SchemaError` around it would be made for nothing.
+  const decode = SchemaParser.decodeUnknownResult(schema)
   return (value: unknown): Effect.Effect<A, InvalidInput> =>
     Result.match(decode(value), {
-      onFailure: (error) =>
-        Effect.fail(new InvalidInput({ message: Wire.requestProblems(error, subject)[0] ?? error.message })),
+      // Never none: every issue (a composite holds at least one) is a sentence.
+      onFailure: (issue) => Effect.fail(new InvalidInput({ message: Wire.requestProblems(issue, subject)[0]! })),
       onSuccess: Effect.succeed
     })
 }

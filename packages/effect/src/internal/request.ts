@@ -16,7 +16,8 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
+import type * as SchemaIssue from "effect/SchemaIssue"
 import * as Tracer from "effect/Tracer"
 import { ApiError, MalformedResponse, NetworkError, type RequestError } from "../Errors.js"
 import * as Retry from "../Retry.js"
@@ -27,14 +28,14 @@ import { fromClientError } from "./requestFailure.js"
 import * as Sent from "./requestSent.js"
 import { within } from "./within.js"
 
-/** Decodes a parsed JSON body; built once per schema. */
-export type Decoder<A> = (input: unknown) => Result.Result<A, Schema.SchemaError>
+/** Decodes a parsed JSON body, failing with what does not match; built once per schema. */
+export type Decoder<A> = (input: unknown) => Result.Result<A, SchemaIssue.Issue>
 
 /**
  * A decoder that keeps unknown fields, at every level, as the contract asks
  * of responses; a problem names the value it got (`Expected number, got "half"`).
  */
-export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> => Wire.decodeResponse(schema, { reportInput: true })
+export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> => Wire.decodeResponseIssue(schema, { reportInput: true })
 
 /**
  * A request timeout as the client keeps it: none when it is `false`, zero or
