@@ -94,10 +94,12 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         inFlight.delete(fiber)
         if (Exit.isSuccess(exit)) return resolve(exit.value)
         // An interruption is ours to explain; a failure that raced it still wins.
-        if (Cause.hasInterruptsOnly(exit.cause) || interrupted) {
+        // (`Cause.hasInterruptsOnly`, written out: no other browser code needs it.)
+        const interruptsOnly = exit.cause.reasons.length > 0 && exit.cause.reasons.every(Cause.isInterruptReason)
+        if (interruptsOnly || interrupted) {
           if (signal?.aborted) return reject(abortError(signal))
           if (disposed) return reject(new ClientDisposedError())
-          if (Cause.hasInterruptsOnly(exit.cause)) return reject(abortError(undefined))
+          if (interruptsOnly) return reject(abortError(undefined))
         }
         reject(toRejection(Cause.squash(exit.cause)))
       })
@@ -122,7 +124,7 @@ export const make = (layer: Layer.Layer<Client, Errors.InvalidInput>): Runner =>
         signal
       )
       // The stream's end is a `Done` failure of the pull: here, `undefined`.
-      const next = Pull.catchDone(pull, () => Effect.undefined)
+      const next = Pull.catchDone(pull, () => Effect.succeed(undefined))
       for (;;) {
         const chunk = await run(next, signal)
         if (chunk === undefined) return
