@@ -32,6 +32,7 @@ import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
 import { capped } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import { produced } from "./internal/produced.js"
+import { inSpan } from "./internal/request.js"
 import * as Plan from "./internal/uploadPlan.js"
 import * as Run from "./internal/uploadRun.js"
 import * as Senders from "./internal/uploadSenders.js"
@@ -280,27 +281,19 @@ export interface UploadApi extends Run.Steps {
  * @category constructors
  */
 export const make = (api: UploadApi): Uploader => {
-  const run = <E, R>(
-    input: Input<E, R>,
-    options: UploadOptions,
-    report: (sent: number, total: number) => void
-  ): Effect.Effect<UploadedFile, UploadFailure | E, R> =>
-    Effect.gen(function*() {
-      const checked = yield* Plan.checked(options, { uploadBaseUrl: api.uploadBaseUrl, retry: defaultRetry })
-      const source: Source<E, R> = input instanceof Uint8Array
-        ? Sources.fromBytes(input)
-        : Sources.isBlob(input)
-        ? Sources.fromBlob(input)
-        : input
-      const sender = Context.getOrUndefined(yield* Effect.context<never>(), PartSender) ?? api.partSender // (no serviceOption: see client.ts)
-      return yield* Run.run(api, source, {
-        ...checked,
-        name: options.name ?? source.name,
-        sender,
-        shouldRetry: isRetryable,
-        report
-      })
-    }).pipe(Effect.withSpan("CloudTaskClient.upload", { kind: "client" }))
+  const run = <E, R>(input: Input<E, R>, options: UploadOptions, report: (sent: number, total: number) => void) =>
+    inSpan("CloudTaskClient.upload", { kind: "client" }, (span) =>
+      Effect.gen(function*() {
+        const checked = yield* Plan.checked(options, { uploadBaseUrl: api.uploadBaseUrl, retry: defaultRetry })
+        const source: Source<E, R> = input instanceof Uint8Array
+          ? Sources.fromBytes(input)
+          : Sources.isBlob(input)
+          ? Sources.fromBlob(input)
+          : input
+        const sender = Context.getOrUndefined(yield* Effect.context<never>(), PartSender) ?? api.partSender // (no serviceOption: see client.ts)
+        const settings = { ...checked, name: options.name ?? source.name, sender, shouldRetry: isRetryable, report, span }
+        return yield* Run.run(api, source, settings)
+      })) satisfies Effect.Effect<UploadedFile, UploadFailure | E, R>
 
   const upload: Uploader["upload"] = (input, options = {}) => run(input, options, () => {})
 

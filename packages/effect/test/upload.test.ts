@@ -353,6 +353,11 @@ describe("progress", () => {
       expect(names.filter((n) => n === "CloudTaskClient.uploadPart")).toHaveLength(3)
       const upload = spans.find((s) => s.name === "CloudTaskClient.upload")!
       expect(upload.attributes.get("oomol.upload.parts")).toBe(3)
+      expect(upload.attributes.get("oomol.upload.id")).toBe("u1")
+      expect(upload.attributes.get("oomol.upload.size")).toBe(10)
+      const parts = spans.filter((s) => s.name === "CloudTaskClient.uploadPart")
+      expect(parts.map((s) => [s.attributes.get("oomol.upload.part"), s.attributes.get("oomol.upload.part.bytes")]).sort())
+        .toEqual([[1, 4], [2, 4], [3, 2]])
       const values = spans.flatMap((s) => [...s.attributes.values()].map(String))
       expect(values.some((v) => v.includes("X-Signature"))).toBe(false)
     }).pipe(Effect.provide(layerOf(m)), Effect.withTracer(tracer))

@@ -271,8 +271,20 @@ export const traced = (name: string, taskID?: string) => <A, E, R>(effect: Effec
   Effect.withFiber((fiber) =>
     fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
       ? effect
-      : Effect.withSpan(effect, `CloudTaskClient.${name}`, {
+      : inSpan(`CloudTaskClient.${name}`, {
         kind: "client",
         captureStackTrace: false,
         ...(taskID === undefined ? {} : { attributes: { "oomol.task.id": taskID } })
-      }))
+      }, () => effect))
+
+/**
+ * What `f` makes of the span named `name`, run in it, as `Effect.withSpan`
+ * runs an effect, from the two steps it takes (`useSpan`, `withParentSpan`),
+ * which the HTTP client uses already: `withSpan` itself would follow it into
+ * every browser bundle.
+ */
+export const inSpan = <A, E, R>(
+  name: string,
+  options: Tracer.SpanOptions,
+  f: (span: Tracer.Span) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => Effect.useSpan(name, options, (span) => Effect.withParentSpan(f(span), span, options))

@@ -6,8 +6,10 @@ import * as Wire from "@oomol-cloud-task/contract/Upload"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
+import type * as Tracer from "effect/Tracer"
 import type { InvalidInput, RequestError, UploadError } from "../Errors.js"
 import * as Retry from "../Retry.js"
+import * as Request from "./request.js"
 import * as Plan from "./uploadPlan.js"
 import type { PartSender } from "./uploadSenders.js"
 import * as Sources from "./uploadSource.js"
@@ -30,6 +32,8 @@ export interface Settings {
   readonly shouldRetry: (error: RequestError) => boolean
   readonly sender: PartSender
   readonly report: (sent: number, total: number) => void
+  /** The upload's span. */
+  readonly span: Tracer.Span
 }
 
 const partBytes = (body: Sources.PartBody) => (body instanceof Uint8Array ? body.length : body.size)
@@ -53,11 +57,10 @@ export const run = <E, R>(
       Plan.initFailed
     )
     const { plan, urls } = yield* Plan.planOf(started.data, reader.size)
-    yield* Effect.annotateCurrentSpan({
-      "oomol.upload.id": started.data.upload_id,
-      "oomol.upload.size": reader.size,
-      "oomol.upload.parts": plan.totalParts
-    })
+    // The upload's span, annotated as `Effect.annotateCurrentSpan` would (which no other browser code needs).
+    settings.span.attribute("oomol.upload.id", started.data.upload_id)
+    settings.span.attribute("oomol.upload.size", reader.size)
+    settings.span.attribute("oomol.upload.parts", plan.totalParts)
     const retrying = Retry.retrying(settings.schedule, shouldRetry)
     // A part whose bytes could not be read (an `UploadError` of its sender) is
     // never tried again: it is carried past the retries as a value.
@@ -95,10 +98,11 @@ export const run = <E, R>(
               : Plan.partFailed(error)
           ),
           Effect.map(() => progress(n, length)),
-          Effect.withSpan("CloudTaskClient.uploadPart", {
-            kind: "client",
-            attributes: { "oomol.upload.part": n, "oomol.upload.part.bytes": length }
-          })
+          (effect) =>
+            Request.inSpan("CloudTaskClient.uploadPart", {
+              kind: "client",
+              attributes: { "oomol.upload.part": n, "oomol.upload.part.bytes": length }
+            }, () => effect)
         )
       })
 
