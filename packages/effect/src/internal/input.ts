@@ -4,7 +4,6 @@
 import * as Api from "@oomol-cloud-task/contract/Api"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import * as SchemaParser from "effect/SchemaParser"
 import { InvalidInput } from "../Errors.js"
@@ -29,10 +28,11 @@ export const httpUrl = (name: string, value: string): Effect.Effect<string, Inva
 export const validate = <A, I>(schema: Schema.Codec<A, I>, subject?: string) => {
   // The issue itself: a `SchemaError` around it would be made for nothing.
   const decode = SchemaParser.decodeUnknownResult(schema)
-  return (value: unknown): Effect.Effect<A, InvalidInput> =>
-    Result.match(decode(value), {
-      // Never none: every issue (a composite holds at least one) is a sentence.
-      onFailure: (issue) => Effect.fail(new InvalidInput({ message: Wire.requestProblems(issue, subject)[0]! })),
-      onSuccess: Effect.succeed
-    })
+  return (value: unknown): Effect.Effect<A, InvalidInput> => {
+    const decoded = decode(value)
+    // Never none: every issue (a composite holds at least one) is a sentence.
+    return decoded._tag === "Success"
+      ? Effect.succeed(decoded.success)
+      : Effect.fail(new InvalidInput({ message: Wire.requestProblems(decoded.failure, subject)[0]! }))
+  }
 }

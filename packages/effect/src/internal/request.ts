@@ -15,7 +15,7 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
+import type * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import type * as SchemaIssue from "effect/SchemaIssue"
 import * as Tracer from "effect/Tracer"
@@ -188,17 +188,14 @@ export const sender = (client: HttpClient.HttpClient, options: SenderOptions): S
           })
         )
       }
-      return Result.match(decode(parsed.value), {
-        onFailure: (error) =>
-          Effect.fail(
-            new MalformedResponse({
-              message: `${describe(request)} answered an unexpected body: ${Wire.describeSchemaError(error)}`,
-              status: answer.status,
-              body: parsed.value
-            })
-          ),
-        onSuccess: Effect.succeed
-      })
+      const decoded = decode(parsed.value)
+      return decoded._tag === "Success" ? Effect.succeed(decoded.success) : Effect.fail(
+        new MalformedResponse({
+          message: `${describe(request)} answered an unexpected body: ${Wire.describeSchemaError(decoded.failure)}`,
+          status: answer.status,
+          body: parsed.value
+        })
+      )
     })
 
   const send = (request: HttpClientRequest.HttpClientRequest): Effect.Effect<void, RequestError> =>

@@ -8,7 +8,6 @@ import * as Task from "@oomol-cloud-task/contract/Task"
 import * as Wire from "@oomol-cloud-task/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Service } from "../CloudTaskClient.js"
@@ -151,10 +150,10 @@ export const make = (api: Request.Api, maxInputBytes: number): Tasks => {
       Effect.flatMap((result): Effect.Effect<Task.TaskResult<A>, ResultDataMismatch> => {
         if (result.status !== "success" || result.resultData === undefined) return Effect.succeed(result as Task.TaskResult<A>)
         const raw = result.resultData
-        return Result.match(data(raw), {
-          onFailure: (error) => Effect.fail(ResultDataMismatch.fromIssue(taskID, Wire.describeSchemaError(error), raw)),
-          onSuccess: (resultData) => Effect.succeed({ ...result, resultData })
-        })
+        const decoded = data(raw)
+        return decoded._tag === "Success"
+          ? Effect.succeed({ ...result, resultData: decoded.success })
+          : Effect.fail(ResultDataMismatch.fromIssue(taskID, Wire.describeSchemaError(decoded.failure), raw))
       }),
       Request.traced("getTaskResult", taskID)
     )

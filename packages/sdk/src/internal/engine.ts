@@ -7,7 +7,6 @@
 import * as CloudTaskClient from "@oomol-cloud-task/effect/CloudTaskClient"
 import type * as Errors from "@oomol-cloud-task/effect/Errors"
 import type * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type {
   AwaitAllOptions,
@@ -152,10 +151,9 @@ export class Engine {
       (c) => c.awaitAll(taskIDs, awaitAllOptions(options)),
       options?.signal,
       ({ result, taskID }): SettledTask<T> =>
-        Result.match(result, {
-          onFailure: (error) => ({ taskID, status: "rejected", reason: fromClientError(error) }),
-          onSuccess: (value) => ({ taskID, status: "fulfilled", value: value as TaskResultSuccess<T> })
-        })
+        result._tag === "Success"
+          ? { taskID, status: "fulfilled", value: result.success as TaskResultSuccess<T> }
+          : { taskID, status: "rejected", reason: fromClientError(result.failure) }
     )
   }
 
