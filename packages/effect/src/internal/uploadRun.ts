@@ -109,7 +109,7 @@ export const run = <E, R>(
     // A part is read inside its slot, so at most `concurrency` parts (one more
     // for a stream) are in memory at once.
     if (reader._tag === "Sequence") {
-      yield* Sources.sendSequence(reader.stream, plan, concurrency, sendPart)
+      yield* reader.sendParts(plan, concurrency, sendPart)
     } else {
       yield* Effect.forEach(
         Array.from({ length: plan.totalParts }, (_, i) => i + 1),

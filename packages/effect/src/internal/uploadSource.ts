@@ -8,7 +8,7 @@ import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as PlatformError from "effect/PlatformError"
 import * as Stream from "effect/Stream"
-import { InvalidInput } from "../Errors.js"
+import { InvalidInput, type UploadError } from "../Errors.js"
 import * as Sequence from "./uploadSequence.js"
 
 /** The bytes of one part: a `Blob` slice is handed on unread, so a browser can send it from disk. */
@@ -27,7 +27,16 @@ export type Reader<E, R> =
   | {
     readonly _tag: "Sequence"
     readonly size: number
-    readonly stream: Stream.Stream<Uint8Array, E, R>
+    /**
+     * Sends the parts, in order, with `sendPart`, `concurrency` at a time. The
+     * reader brings its own way of cutting parts, so a bundle that never
+     * streams a source carries none of it.
+     */
+    readonly sendParts: (
+      plan: Plan,
+      concurrency: number,
+      sendPart: (part: Part) => Effect.Effect<void, UploadError>
+    ) => Effect.Effect<void, UploadError | InvalidInput | E, R>
   }
 
 /** A file to upload, not yet opened. */
@@ -122,29 +131,17 @@ export const fromPath = (path: string): Source<PlatformError.PlatformError, File
   })
 })
 
-// How the parts of a streamed source are sent: set by `fromStream`, the maker
-// of streamed sources, so a bundle that never streams one carries none of it.
-let sequence: typeof Sequence.sendParts | undefined
-
-export const fromStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Source<E, R> => {
-  sequence = Sequence.sendParts
-  return {
-    _tag: "UploadSource",
-    name: undefined,
-    open: Number.isSafeInteger(size) && size >= 0
-      ? Effect.succeed({ _tag: "Sequence", size, stream })
-      : Effect.fail(new InvalidInput({ message: `size must be a non-negative integer, got ${size}` }))
-  }
-}
-
-/**
- * Sends the parts of a streamed source (see `uploadSequence.ts`) with
- * `sendPart`, `concurrency` at a time.
- */
-export const sendSequence: typeof Sequence.sendParts = (stream, plan, concurrency, sendPart) =>
-  sequence === undefined
-    ? Effect.die(new Error("a streamed upload source is made by Upload.fromStream"))
-    : sequence(stream, plan, concurrency, sendPart)
+export const fromStream = <E, R>(stream: Stream.Stream<Uint8Array, E, R>, size: number): Source<E, R> => ({
+  _tag: "UploadSource",
+  name: undefined,
+  open: Number.isSafeInteger(size) && size >= 0
+    ? Effect.succeed({
+      _tag: "Sequence",
+      size,
+      sendParts: (plan, concurrency, sendPart) => Sequence.sendParts(stream, plan, concurrency, sendPart)
+    })
+    : Effect.fail(new InvalidInput({ message: `size must be a non-negative integer, got ${size}` }))
+})
 
 /** Part `n` (1-based) and its bytes. */
 export interface Part {
