@@ -85,11 +85,13 @@ const retryAfterOf = (error: RequestError) => (error._tag === "ApiError" ? error
 export const make = (options: RetryOptions = {}): RetryPolicy => {
   const maxRetryAfter = Duration.fromInputUnsafe(options.maxRetryAfter ?? Defaults.maxRetryAfter)
   const times = options.times ?? Defaults.retryTimes
-  const backoff = Schedule.jittered(Schedule.exponential(options.base ?? Defaults.retryBase, 2))
+  // Typed by its input, failures of a request, as `Schedule.setInputType` would.
+  const backoff: Schedule.Schedule<Duration.Duration, RequestError> = Schedule.jittered(
+    Schedule.exponential(options.base ?? Defaults.retryBase, 2)
+  )
   return capped(backoff, options.cap ?? Defaults.retryCap).pipe(
     // `Schedule.upTo({ times })` is this `while`; its own would bring its duration limit into every browser bundle.
     Schedule.while(({ attempt }) => attempt <= times),
-    Schedule.setInputType<RequestError>(),
     Schedule.while(({ input }) => {
       const wait = retryAfterOf(input)
       return wait === undefined || Duration.isLessThanOrEqualTo(wait, maxRetryAfter)

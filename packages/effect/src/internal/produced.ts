@@ -18,6 +18,6 @@ export const produced = <A, E = never, R = never>(
 ): Stream.Stream<A, E, R> =>
   Stream.unwrap(Effect.gen(function*() {
     const queue = yield* Queue.unbounded<A, E | Cause.Done>()
-    yield* produce(queue).pipe(Queue.into(queue), Effect.forkScoped)
+    yield* Effect.forkIn(Queue.into(produce(queue), queue), yield* Effect.scope)
     return Stream.fromEffectRepeat(Queue.take(queue))
   }))

@@ -44,7 +44,7 @@ export const decoder = <A, I>(schema: Schema.Codec<A, I>): Decoder<A> => Wire.de
 export const timeoutOf = (input: Duration.Input | false | undefined): Duration.Duration | undefined => {
   if (input === false) return undefined
   const timeout = Duration.fromInputUnsafe(input ?? Defaults.requestTimeout)
-  return Duration.isFinite(timeout) && Duration.isGreaterThan(timeout, Duration.zero)
+  return Duration.isFinite(timeout) && Duration.toMillis(timeout) > 0
     ? Duration.min(timeout, Duration.millis(Defaults.maxTimerMillis))
     : undefined
 }
