@@ -98,7 +98,8 @@ export const make = (options: RetryOptions = {}): RetryPolicy => {
     }),
     Schedule.modifyDelay(({ duration, input }) => {
       const wait = retryAfterOf(input)
-      return Effect.succeed(wait === undefined ? duration : Duration.max(duration, wait))
+      // The longer of the two (no `Duration.max`, which no other browser code needs).
+      return Effect.succeed(wait === undefined || Duration.toMillis(wait) <= Duration.toMillis(duration) ? duration : wait)
     })
   )
 }

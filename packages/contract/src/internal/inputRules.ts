@@ -60,7 +60,8 @@ const WorkloadIDList = Schema.Array(Schema.Unknown).check(
       message: workloadIDsMessage.comma
     })
   ),
-  SchemaTransformation.passthroughSupertype()
+  // The same transformation as `passthroughSupertype()`, which no other browser code names.
+  SchemaTransformation.passthrough({ strict: false })
 ))
 
 const trimmed = (input: string | ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
