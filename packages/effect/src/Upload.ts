@@ -303,9 +303,9 @@ export const make = (api: UploadApi): Uploader => {
   ) =>
     // The upload runs in a fiber of the stream's scope: dropping the stream interrupts it.
     produced<UploadEvent, UploadFailure | E, R>((events) =>
-      run(input, options, (sent, total) => void Queue.offerUnsafe(events, { _tag: "Progress", sent, total })).pipe(
-        Effect.flatMap((file) => Queue.offer(events, { _tag: "Done", file })),
-        Effect.andThen(Queue.end(events))
+      Effect.flatMap(
+        run(input, options, (sent, total) => void Queue.offerUnsafe(events, { _tag: "Progress", sent, total })),
+        (file) => Queue.offer(events, { _tag: "Done", file })
       )
     )
 

@@ -49,7 +49,7 @@ export const make = (
             (error) => Queue.offer(settled, { taskID, result: Result.fail(error) })
           ),
         { concurrency: options.concurrency ?? Defaults.awaitConcurrency, discard: true }
-      ).pipe(Effect.andThen(Queue.end(settled)))
+      )
     )
 
   return { watch, awaitResult, createAndWait, awaitAll }
