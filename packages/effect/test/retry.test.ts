@@ -97,6 +97,17 @@ describe("the default retry policy of idempotent requests", () => {
     })))
   })
 
+  it.effect("a request past its timeout says how long it waited as Duration.format writes it", () =>
+    Effect.forEach(["1500 millis", "90 seconds", "1 hour", "25 hours", "3723004 millis", "1234567 nanos", "1 nano"] as const, (timeout) => {
+      const { m } = scripted([{ hang: true }])
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(settle((yield* Client).getDashboard(), "2 days"))
+        expect(error.message).toBe(
+          `GET /v3/users/me/dashboard failed: no answer within ${Duration.format(Duration.fromInputUnsafe(timeout))}`
+        )
+      }).pipe(Effect.provide(clientLayer(m, { requestTimeout: timeout, retry: Retry.never })))
+    }, { discard: true }))
+
   it.live("an infinite requestTimeout is no timeout, not one that strikes at once", () => {
     // An answer that takes a moment: a timer of "infinity" would have struck first.
     const m = mock(() => Effect.as(Effect.sleep("50 millis"), { json: { status: "running", progress: 1 } }))

@@ -50,10 +50,14 @@ export const timeoutOf = (input: Duration.Input | false | undefined): Duration.D
 }
 
 // `Duration.format`'s units, largest first, in nanoseconds.
-const units: ReadonlyArray<readonly [string, number]> = [["d", 864e11], ["h", 36e11], ["m", 6e10], ["s", 1e9], ["ms", 1e6], [
-  "ns",
-  1
-]]
+const units: ReadonlyArray<readonly [string, bigint]> = [
+  ["d", 86_400_000_000_000n],
+  ["h", 3_600_000_000_000n],
+  ["m", 60_000_000_000n],
+  ["s", 1_000_000_000n],
+  ["ms", 1_000_000n],
+  ["ns", 1n]
+]
 
 /**
  * How a request that got no answer in time is described, whoever kept the
@@ -64,8 +68,7 @@ const units: ReadonlyArray<readonly [string, number]> = [["d", 864e11], ["h", 36
 export const noAnswerWithin = (timeout: Duration.Duration): string => {
   let rest = Duration.toNanosUnsafe(timeout)
   const pieces: Array<string> = []
-  for (const [unit, nanos] of units) {
-    const size = BigInt(nanos)
+  for (const [unit, size] of units) {
     if (rest >= size) pieces.push(`${rest / size}${unit}`)
     rest %= size
   }
