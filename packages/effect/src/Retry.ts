@@ -12,7 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { RequestError } from "./Errors.js"
-import { capped } from "./internal/capped.js"
+import { capped, upTo } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import * as Sent from "./internal/requestSent.js"
 
@@ -84,14 +84,12 @@ const retryAfterOf = (error: RequestError) => (error._tag === "ApiError" ? error
  */
 export const make = (options: RetryOptions = {}): RetryPolicy => {
   const maxRetryAfter = Duration.fromInputUnsafe(options.maxRetryAfter ?? Defaults.maxRetryAfter)
-  const times = options.times ?? Defaults.retryTimes
   // Typed by its input, failures of a request, as `Schedule.setInputType` would.
   const backoff: Schedule.Schedule<Duration.Duration, RequestError> = Schedule.jittered(
     Schedule.exponential(options.base ?? Defaults.retryBase, 2)
   )
   return capped(backoff, options.cap ?? Defaults.retryCap).pipe(
-    // `Schedule.upTo({ times })` is this `while`; its own would bring its duration limit into every browser bundle.
-    Schedule.while(({ attempt }) => attempt <= times),
+    upTo(options.times ?? Defaults.retryTimes),
     Schedule.while(({ input }) => {
       const wait = retryAfterOf(input)
       return wait === undefined || Duration.isLessThanOrEqualTo(wait, maxRetryAfter)

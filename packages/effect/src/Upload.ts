@@ -29,7 +29,7 @@ import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type { InvalidInput, RequestError, UploadError } from "./Errors.js"
-import { capped } from "./internal/capped.js"
+import { capped, upTo } from "./internal/capped.js"
 import * as Defaults from "./internal/defaults.js"
 import { produced } from "./internal/produced.js"
 import { inSpan } from "./internal/request.js"
@@ -165,12 +165,10 @@ export const xhrPartSender: Senders.PartSender = Senders.xhrPartSender
  * @since 0.1.0
  * @category retry
  */
-export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> => {
-  const times = Math.max(0, Math.floor(attempts) - 1)
-  return capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
-    Schedule.while(({ attempt }) => attempt <= times)
+export const retrySchedule = (attempts: number): Schedule.Schedule<unknown, unknown> =>
+  capped(Schedule.exponential(Defaults.partRetryBase, 2), Defaults.partRetryCap).pipe(
+    upTo(Math.max(0, Math.floor(attempts) - 1))
   )
-}
 
 /**
  * The official default: 3 tries of each part, 1 s then 2 s apart.
