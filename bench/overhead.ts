@@ -5,11 +5,12 @@
  * client on Node's own HTTP stack can spend; (b) the Effect client on
  * `UndiciHttpClient.layer()`, with its default options; (n) the Effect client
  * on `NodeHttpClient.layerUndici` from `@effect/platform-node`, for
- * comparison; (c) the Promise facade as Node imports it; (a) plain `fetch` +
- * `JSON.parse`, for scale (its WHATWG layer costs about as much as the
- * request under it).
+ * comparison; (e) the same client as it was on Effect 3, the one it replaces
+ * (see bench/effect3/build.mjs; left out when it cannot be built); (c) the
+ * Promise facade as Node imports it; (a) plain `fetch` + `JSON.parse`, for
+ * scale (its WHATWG layer costs about as much as the request under it).
  *
- * The machine may be busy, so the clients take turns (u, b, n, c, a, …),
+ * The machine may be busy, so the clients take turns (u, b, n, e, c, a, …),
  * round after round, after a warm-up, and each figure is the median over
  * rounds. Wall-clock figures swing with the neighbours; CPU time per request
  * of this (the client) process is the steadier one.
@@ -23,6 +24,8 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { OomolTaskClient } from "oomol-cloud-task-sdk"
+import { existsSync } from "node:fs"
+import { pathToFileURL } from "node:url"
 import { request as undiciRequest } from "undici"
 import { collect, cpuSince, fixed, fromRoot, median, percentile, ratio, type Row, startProcess } from "./support.js"
 
@@ -56,7 +59,14 @@ const promiseLoop = (send: () => Promise<unknown>) => async (n: number, concurre
   await Promise.all(Array.from({ length: concurrency }, worker))
 }
 
-const clients = (baseUrl: string): ReadonlyArray<Client> => {
+/** The Effect 3 client's module, as bench/effect3/build.mjs bundles it. */
+interface Effect3Client {
+  readonly make: (name: string, options: { apiKey: string; baseUrl: string; taskID: string }) => Client
+}
+
+const effect3Path = fromRoot(".bench/effect3-client.mjs")
+
+const clients = async (baseUrl: string): Promise<ReadonlyArray<Client>> => {
   const url = baseUrl + Api.paths.taskResult(taskID)
   const headers = { authorization: `Bearer ${apiKey}`, accept: "application/json" }
 
@@ -72,8 +82,8 @@ const clients = (baseUrl: string): ReadonlyArray<Client> => {
     close: async () => {}
   }
 
-  // The Effect client as an Effect program runs it: one fiber per concurrent
-  // loop, in a runtime built once.
+  // The Effect client as an Effect program runs it: one fiber per request,
+  // `concurrency` at a time (Effect.forEach), in a runtime built once.
   const effectClient = (name: string, transport: Layer.Layer<HttpClient.HttpClient>): Client => {
     const runtime = ManagedRuntime.make(
       CloudTaskClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(transport))
@@ -95,6 +105,14 @@ const clients = (baseUrl: string): ReadonlyArray<Client> => {
     }
   }
 
+  // The last Effect 3 version of the same client, when it could be built.
+  const effect3 = existsSync(effect3Path)
+    ? [((await import(pathToFileURL(effect3Path).href)) as Effect3Client).make(
+      "e. Effect 3 client (the last Effect 3 version, NodeHttpClient.layerUndici)",
+      { apiKey, baseUrl, taskID }
+    )]
+    : []
+
   const facade = new OomolTaskClient({ apiKey, baseUrl })
   const facadeClient: Client = {
     name: "c. facade (oomol-cloud-task-sdk)",
@@ -105,6 +123,7 @@ const clients = (baseUrl: string): ReadonlyArray<Client> => {
     undiciClient,
     effectClient("b. Effect client (UndiciHttpClient)", UndiciHttpClient.layer()),
     effectClient("n. Effect client (NodeHttpClient.layerUndici)", NodeHttpClient.layerUndici),
+    ...effect3,
     facadeClient,
     fetchClient
   ]
@@ -128,7 +147,7 @@ export interface OverheadOptions {
 
 export const run = async ({ log, quick }: OverheadOptions): Promise<ReadonlyArray<Row>> => {
   const server = await startProcess([fromRoot(".bench/fixedServer.mjs")], /listening on (\d+)/)
-  const all = clients(`http://127.0.0.1:${server.match[1]}`)
+  const all = await clients(`http://127.0.0.1:${server.match[1]}`)
   const rows: Array<Row> = []
   try {
     for (const concurrency of [1, 64]) {
@@ -193,6 +212,19 @@ export const run = async ({ log, quick }: OverheadOptions): Promise<ReadonlyArra
             target
           }
         )
+      }
+      // Today's client beside the one it replaces: no more CPU per request than on Effect 3.
+      const ours = all.find((c) => c.name.startsWith("b."))!
+      const before = all.find((c) => c.name.startsWith("e."))
+      if (before !== undefined) {
+        rows.push({
+          section,
+          figure: `${ours.name}: CPU per request against the Effect 3 client (e/b)`,
+          value: `${fixed(stats(ours).cpu)} µs`,
+          baseline: `${fixed(stats(before).cpu)} µs`,
+          ratio: ratio(stats(before).cpu, stats(ours).cpu),
+          target: concurrency === 64 ? "≥ 1" : ""
+        })
       }
     }
   } finally {

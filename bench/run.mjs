@@ -15,6 +15,11 @@ const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 
 
 node([createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-b", "packages/emulator/tsconfig.src.json"])
 node(["packages/sdk/build.mjs"])
+// The Effect 3 client beside today's, in a full run of the overhead part.
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
+if (!process.argv.includes("--quick") && (only === undefined || only.split(",").includes("overhead"))) {
+  node(["bench/effect3/build.mjs"])
+}
 await build({
   entryPoints: ["bench/index.ts", "bench/fixedServer.ts"].map((entry) => join(root, entry)),
   outdir: join(root, ".bench"),
