@@ -13,9 +13,10 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category errors
  */
-export const ErrorBody = Schema.Struct({
-  message: Schema.optional(Schema.Unknown),
-  error: Schema.optional(Schema.Unknown)
+export const ErrorBody = /* @__PURE__ */ Schema.Struct({
+  // (Each call marked pure, so that a bundle that never reads it, as a browser's, drops it.)
+  message: /* @__PURE__ */ Schema.optional(Schema.Unknown),
+  error: /* @__PURE__ */ Schema.optional(Schema.Unknown)
 })
 
 const nonBlank = (value: unknown): string | undefined =>

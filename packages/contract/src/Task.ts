@@ -28,7 +28,7 @@ export const InProgressStatus = Schema.Literals(["queued", "scheduling", "schedu
 export type InProgressStatus = typeof InProgressStatus.Type
 
 /** @since 0.1.0 @category status */
-export const TerminalStatus = Schema.Literals(["success", "failed"])
+export const TerminalStatus = /* @__PURE__ */ Schema.Literals(["success", "failed"])
 /** @since 0.1.0 @category status */
 export type TerminalStatus = typeof TerminalStatus.Type
 
@@ -295,7 +295,7 @@ export const TaskResult = <A, I>(data: Schema.Codec<A, I>) =>
 export type TaskResult<A = DefaultResultData> = TaskResultInProgress | TaskResultSuccess<A> | TaskResultFailed
 
 /** @since 0.1.0 @category result */
-export const DefaultTaskResult = TaskResult(DefaultResultData)
+export const DefaultTaskResult = /* @__PURE__ */ TaskResult(DefaultResultData)
 
 /**
  * The body of `POST /v3/users/me/tasks`: only serverless tasks exist, and

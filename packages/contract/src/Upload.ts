@@ -29,12 +29,19 @@ const isInt = rule(Number.isSafeInteger, "an integer", {
  * @since 0.1.0
  * @category upload
  */
-export const UploadInitBody = Schema.Struct({
-  file_extension: Schema.String.annotate({ description: "with its dot, e.g. \".pdf\"; \".\" when the name has none" }),
-  size: Schema.Number.check(
-    Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 0, { message: "size must be an integer of at least 0" })
+export const UploadInitBody = /* @__PURE__ */ Schema.Struct({
+  // (Each call marked pure, so that a bundle that never reads it, as a browser's, drops it.)
+  file_extension: /* @__PURE__ */ Schema.String.annotate({
+    description: "with its dot, e.g. \".pdf\"; \".\" when the name has none"
+  }),
+  size: /* @__PURE__ */ Schema.Number.check(
+    /* @__PURE__ */ Schema.makeFilter((n: number) => Number.isInteger(n) && n >= 0, {
+      message: "size must be an integer of at least 0"
+    })
   ),
-  file_name: Schema.optional(Schema.String.annotate({ description: "the name without its extension" }))
+  file_name: /* @__PURE__ */ Schema.optional(
+    /* @__PURE__ */ Schema.String.annotate({ description: "the name without its extension" })
+  )
 })
 /** @since 0.1.0 @category upload */
 export type UploadInitBody = typeof UploadInitBody.Type
