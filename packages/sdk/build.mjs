@@ -5,7 +5,7 @@ import { build } from "esbuild"
 import { rollup } from "rollup"
 import { execFileSync } from "node:child_process"
 import { createRequire } from "node:module"
-import { readdirSync, rmSync, writeFileSync } from "node:fs"
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -18,6 +18,56 @@ execFileSync(process.execPath, [tsc, "-b", join(here, "tsconfig.src.json")], { s
 // `files` publishes every dist/*.js. (tsc emits only declarations here.)
 for (const file of readdirSync(join(here, "dist"))) {
   if (/\.js(\.map)?$/.test(file)) rmSync(join(here, "dist", file))
+}
+
+// Effect's modules re-export much of their internals as `export const succeed =
+// internal.succeed` (or `= exitSucceed`, a name imported): a bundle keeps each
+// as a variable of its own (`var succeed2 = succeed`), over a hundred of them.
+// Read as the imports they are (`import { succeed } from "./internal/effect.js";
+// export { succeed }`), they are the same binding, and a bundler links every
+// use to the original. Only a binding its module never reassigns is read so.
+const effectReexports = {
+  name: "effect-reexports",
+  setup(build) {
+    const texts = new Map()
+    const textOf = (path) => {
+      let text = texts.get(path)
+      if (text === undefined) texts.set(path, text = readFileSync(path, "utf8"))
+      return text
+    }
+    const escaped = (name) => name.replace(/\$/g, "\\$")
+    // Whether the module at `path` exports `name` as a binding nothing reassigns:
+    // a const, or a function or class never assigned to (nor anything of that name).
+    const isConstant = (path, name) =>
+      new RegExp(`^export const ${escaped(name)} `, "m").test(textOf(path)) ||
+      (new RegExp(`^export (?:(?:async )?function\\*?|class) ${escaped(name)}\\b`, "m").test(textOf(path)) &&
+        !new RegExp(`(?<![\\w$.])${escaped(name)}\\s*(?:[-+*/%&|^<>?]*=(?![=>])|\\+\\+|--)`).test(textOf(path)))
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*[\\/]effect[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const text = textOf(args.path)
+      const dir = dirname(args.path)
+      // What each imported name is: a namespace (`import * as core`) or one export (`import { a as b }`).
+      const namespaces = new Map()
+      const imported = new Map()
+      for (const [, names, from] of text.matchAll(/^import (\* as [\w$]+|\{[^}]*\}) from "(\.[^"]+)";$/gm)) {
+        if (names.startsWith("*")) namespaces.set(names.slice(5), from)
+        else {
+          for (const specifier of names.slice(1, -1).split(",")) {
+            const [original, local = original] = specifier.trim().split(/\s+as\s+/)
+            if (original !== "") imported.set(local, [from, original])
+          }
+        }
+      }
+      const contents = text.replace(
+        /^(export )?const ([\w$]+) = ([\w$]+)(?:\.([\w$]+))?;$/gm,
+        (line, exported, name, first, member) => {
+          const [from, original] = member === undefined ? imported.get(first) ?? [] : [namespaces.get(first), member]
+          if (from === undefined || !isConstant(join(dir, from), original)) return line
+          return `import { ${original} as ${name} } from "${from}";${exported ? ` export { ${name} };` : ""}`
+        }
+      )
+      return { contents, loader: "js", resolveDir: dir }
+    })
+  }
 }
 
 const shared = {
@@ -38,7 +88,8 @@ const shared = {
   sourcesContent: false,
   legalComments: "none",
   metafile: true,
-  logLevel: "warning"
+  logLevel: "warning",
+  plugins: [effectReexports]
 }
 
 // `index` for browsers and every other runtime, free of Node built-ins: one

@@ -4,6 +4,7 @@
  * package loads as a consumer loads it, by its name with Node's default export
  * conditions (no sources), the facade's bundles included.
  */
+import { startEmulator } from "@oomol-cloud-task/emulator"
 import { execFile } from "node:child_process"
 import { readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
@@ -61,4 +62,44 @@ describe("the root build", () => {
     )
     expect(stdout.trim()).toBe("function")
   }, 600_000)
+
+  it("leaves the browser bundle (dist/index.js) working as built: a task, a listing, a refusal, an upload", async () => {
+    // The bundle as build.mjs wrote it (Effect's re-exports linked to what they
+    // name, tree-shaken, minified), run by Node over fetch.
+    const emulator = await startEmulator({
+      clock: "real",
+      apiKey: "k",
+      partSize: 1024,
+      blocks: [{ packageName: "ok", durations: { queued: 0, scheduling: 10, scheduled: 10, running: 30 } }]
+    })
+    try {
+      const script = `
+        import { InvalidInputError, OomolTaskClient } from ${JSON.stringify(join(packages, "sdk/dist/index.js"))}
+        const client = new OomolTaskClient({ apiKey: "k", baseUrl: ${JSON.stringify(emulator.url)} })
+        const request = { packageName: "ok", packageVersion: "1.0.0", blockName: "main" }
+        const done = await client.createAndWait(request, { intervalMs: 20, backoff: { strategy: "fixed" } })
+        const listed = []
+        for await (const task of client.tasks({ size: 1 })) listed.push(task.taskID)
+        const refused = await client.listTasks({ size: 101 }).catch((error) => error)
+        const url = await client.uploadFile(new Uint8Array(3000).fill(7), { uploadBaseUrl: ${JSON.stringify(emulator.uploadBaseUrl)} })
+        const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer())
+        await client.dispose()
+        console.log(JSON.stringify({
+          status: done.result.status,
+          listed: listed.includes(done.taskID),
+          refused: refused instanceof InvalidInputError ? refused.message : String(refused),
+          uploaded: bytes.length === 3000 && bytes.every((byte) => byte === 7)
+        }))
+      `
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: root })
+      expect(JSON.parse(stdout)).toEqual({
+        status: "success",
+        listed: true,
+        refused: "size must be an integer between 1 and 100",
+        uploaded: true
+      })
+    } finally {
+      await emulator.close()
+    }
+  }, 60_000)
 })
