@@ -27,6 +27,7 @@ import { OomolTaskClient } from "oomol-cloud-task-sdk"
 import { existsSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import { request as undiciRequest } from "undici"
+import { type Client, effectClient as runEffectClient } from "./effectClient.js"
 import { collect, cpuSince, fixed, fromRoot, median, percentile, ratio, type Row, startProcess } from "./support.js"
 
 const apiKey = "bench-key"
@@ -36,14 +37,6 @@ interface Round {
   readonly seconds: number
   readonly cpuMicros: number
   readonly latencies: Float64Array
-}
-
-/** One way of sending a request: resolves once its answer is parsed. */
-interface Client {
-  readonly name: string
-  /** `n` requests, `concurrency` at a time, each one's latency in `latencies` (ms). */
-  readonly run: (n: number, concurrency: number, latencies: Float64Array) => Promise<void>
-  readonly close: () => Promise<void>
 }
 
 /** `concurrency` loops sharing `n` requests of `send`. */
@@ -82,27 +75,9 @@ const clients = async (baseUrl: string): Promise<ReadonlyArray<Client>> => {
     close: async () => {}
   }
 
-  // The Effect client as an Effect program runs it: one fiber per request,
-  // `concurrency` at a time (Effect.forEach), in a runtime built once.
   const effectClient = (name: string, transport: Layer.Layer<HttpClient.HttpClient>): Client => {
-    const runtime = ManagedRuntime.make(
-      CloudTaskClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(transport))
-    )
-    return {
-      name,
-      run: (n, concurrency, latencies) =>
-        runtime.runPromise(Effect.flatMap(CloudTaskClient.CloudTaskClient, (client) => {
-          const one = (i: number) =>
-            Effect.suspend(() => {
-              const started = performance.now()
-              return Effect.map(client.getTaskResult(taskID), () => {
-                latencies[i] = performance.now() - started
-              })
-            })
-          return Effect.forEach(Array.from({ length: n }, (_, i) => i), one, { concurrency, discard: true })
-        })),
-      close: () => runtime.dispose()
-    }
+    const layer = CloudTaskClient.layer({ apiKey: Redacted.make(apiKey), baseUrl }).pipe(Layer.provide(transport))
+    return runEffectClient(name, Effect, ManagedRuntime.make(layer), CloudTaskClient.CloudTaskClient, taskID)
   }
 
   // The last Effect 3 version of the same client, when it could be built.

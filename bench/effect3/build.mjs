@@ -2,12 +2,13 @@
 // for the request-overhead benchmark to measure side by side with today's.
 // The project's last commit on Effect 3 is extracted into .bench/effect3/ and
 // installed there with its own lockfile (the workspace keeps nothing of
-// Effect 3), then bench/effect3/client.mjs is bundled against it. Skipped,
+// Effect 3), then bench/effect3/client.mjs is bundled against it: its packages are
+// resolved in that tree, the harness it shares with today's client in bench/. Skipped,
 // with the reason printed, when the commit is not in this clone (a shallow
 // one) or the install fails: the benchmark then runs without the row.
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -32,9 +33,17 @@ try {
     run("npx", ["-y", "pnpm@12.4.2", "install", "--frozen-lockfile"], tree)
     execFileSync("touch", [installed])
   }
-  copyFileSync(join(root, "bench/effect3/client.mjs"), join(tree, "bench-client.mjs"))
+  const client = join(root, "bench/effect3/client.mjs")
+  // The client's packages come from the Effect 3 tree, not the workspace's node_modules.
+  const fromTree = {
+    name: "effect3-packages",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.importer === client ? build.resolve(args.path, { kind: args.kind, resolveDir: tree }) : undefined)
+    }
+  }
   await build({
-    entryPoints: [join(tree, "bench-client.mjs")],
+    entryPoints: [client],
     outfile: out,
     bundle: true,
     platform: "node",
@@ -42,6 +51,7 @@ try {
     target: "node22",
     conditions: ["@oomol-cloud-task/source"],
     absWorkingDir: tree,
+    plugins: [fromTree],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: "warning"
   })
